@@ -1,0 +1,304 @@
+"""Parse stage: a Markdown page with YAML front matter -> Drug model.
+
+Reads only text; never touches ReportLab. Every problem names the file (and line).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from . import sections
+from .errors import HandoutError
+from .model import (
+    Drug, Heading, ListBlock, ListItem, Paragraph, Preformatted, Rule, Run, plain,
+)
+from .yamlsafe import load_yaml
+
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+MAX_TITLE_CHARS = 200
+# Front matter keys pages carry from their publishing system; accepted and ignored.
+PASSIVE_KEYS = {"layout", "nav_exclude", "nav_order", "parent", "permalink", "has_children"}
+TEXT_KEYS = {"title", "summary", "lang"}
+# Characters that hide or reorder text (spoofing) or are not text at all.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad]")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_FENCE = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$\n?", re.S | re.M)
+
+
+def read_page(path: Path, name: str | None = None) -> Drug:
+    """Read and parse one page; raise HandoutError naming the file on bad input."""
+    raw = _read_bytes(path)
+    text = _decode(raw, path)
+    return parse_text(text, path, name or path.stem)
+
+
+def parse_text(text: str, source: object, name: str) -> Drug:
+    warnings: list[str] = []
+    meta, body, body_line = _split_front_matter(text, source)
+    body = _clean(body, source, body_line, warnings)
+    if not body.strip():
+        raise HandoutError("page body is empty", source)
+    blocks = markdown_blocks(body, body_line)
+    title, blocks = _take_title(meta, blocks, source, warnings)
+    found = sections.build_sections(blocks, warnings)
+    drug = Drug(
+        name=name,
+        title=title,
+        source=str(source),
+        sections=found,
+        summary=meta.get("summary") or sections.summary_of(found),
+        lang=meta.get("lang") or "en",
+        meta=meta,
+        warnings=tuple(f"{source}: {w}" for w in warnings),
+    )
+    return drug
+
+
+# -- bytes and text ---------------------------------------------------------
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            raise HandoutError(f"page is {size} bytes; the limit is {MAX_PAGE_BYTES}", path)
+        return path.read_bytes()
+    except OSError as exc:
+        raise HandoutError(f"cannot read page: {exc.strerror}", path) from None
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise HandoutError(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the page as UTF-8", path, line
+        ) from None
+    text = text.removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split_front_matter(text: str, source) -> tuple[dict, str, int]:
+    """Return (validated metadata, body, line number where the body starts)."""
+    if not text.startswith("---"):
+        return {}, text, 1
+    import frontmatter  # python-frontmatter finds the block; we load and check it
+
+    handler = frontmatter.YAMLHandler()
+    match = _FENCE.match(text)
+    if match is None or not handler.detect(text):
+        raise HandoutError("front matter starts with '---' but is never closed", source, 1)
+    fm_text = match.group(1)
+    data = load_yaml(fm_text, source, line_offset=1)
+    body_line = text[: match.end()].count("\n") + 1
+    return _check_meta(data, source), text[match.end():], body_line
+
+
+def _check_meta(data, source) -> dict:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise HandoutError(f"front matter must be a mapping of keys, found {kind}", source, 2)
+    meta: dict = {}
+    for key, value in data.items():
+        if key in TEXT_KEYS:
+            if not isinstance(value, str):
+                raise HandoutError(
+                    f"front matter '{key}': expected text, found {_type(value)}", source
+                )
+            meta[key] = value.strip()
+        elif key not in PASSIVE_KEYS:
+            meta[key] = value
+    if "lang" in meta and not _LANG.match(meta["lang"]):
+        raise HandoutError(
+            f"front matter 'lang': expected a language tag like 'en' or 'es-MX', "
+            f"found {meta['lang']!r}", source)
+    return meta
+
+
+def _type(value) -> str:
+    return {list: "a list", dict: "a mapping", type(None): "nothing"}.get(type(value), "text")
+
+
+def _clean(body: str, source, first_line: int, warnings: list[str]) -> str:
+    """Repair mojibake and drop invisible or control characters, saying where."""
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False, uncurl_quotes=False, fix_latin_ligatures=False,
+        fix_character_width=False, fix_line_breaks=False, remove_control_chars=False,
+        normalization=None, explain=False,
+    )
+    out = []
+    for offset, line in enumerate(body.split("\n")):
+        number = first_line + offset
+        fixed = ftfy.fix_text(line, config) if not line.isascii() else line
+        if fixed != line:
+            warnings.append(f"line {number}: repaired mis-encoded text {_diff(line, fixed)}")
+        out.append(_strip_controls(fixed, number, warnings))
+    return unicodedata.normalize("NFC", "\n".join(out))
+
+
+def _diff(before: str, after: str) -> str:
+    start = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), 0)
+    return f"{before[start:start + 6]!r} -> {after[start:start + 4]!r}"
+
+
+def _strip_controls(line: str, number: int, warnings: list[str]) -> str:
+    bad = {c for c in line if (unicodedata.category(c) == "Cc" and c != "\t")
+           or _INVISIBLE.match(c)}
+    if not bad:
+        return line
+    points = ", ".join(f"U+{ord(c):04X}" for c in sorted(bad))
+    warnings.append(f"line {number}: removed invisible or control characters {points}")
+    return "".join(c for c in line if c not in bad)
+
+
+# -- Markdown -> blocks ------------------------------------------------------
+
+_md = None
+
+
+def _markdown():
+    global _md  # one parser per process: building the rule chains is not free
+    if _md is None:
+        from markdown_it import MarkdownIt
+
+        # commonmark passes raw HTML through; content is untrusted, so HTML is text.
+        _md = MarkdownIt("commonmark", {"html": False, "maxNesting": 20})
+        _md.disable(["html_block", "html_inline"], ignoreInvalid=True)
+    return _md
+
+
+def markdown_blocks(body: str, first_line: int = 1) -> list:
+    """Markdown text -> model blocks, with page line numbers."""
+    from markdown_it.tree import SyntaxTreeNode
+
+    tree = SyntaxTreeNode(_markdown().parse(body))
+    return _blocks(tree.children, first_line - 1)
+
+
+def _line(node, offset: int) -> int | None:
+    return node.map[0] + 1 + offset if node.map else None
+
+
+def _blocks(nodes, offset: int) -> list:
+    out = []
+    for node in nodes:
+        block = _block(node, offset)
+        if block is not None:
+            out.append(block)
+    return out
+
+
+def _block(node, offset: int):
+    kind = node.type
+    line = _line(node, offset)
+    if kind == "paragraph":
+        return Paragraph(_inline(node.children[0]) if node.children else (), line)
+    if kind == "heading":
+        return Heading(_inline(node.children[0]) if node.children else (), int(node.tag[1]), line)
+    if kind in ("bullet_list", "ordered_list"):
+        items = tuple(ListItem(tuple(_blocks(item.children, offset))) for item in node.children)
+        start = int(node.attrs.get("start", 1)) if kind == "ordered_list" else 1
+        return ListBlock(items, kind == "ordered_list", start, line)
+    if kind in ("code_block", "fence"):
+        return Preformatted(node.content.rstrip("\n"), line)
+    if kind == "hr":
+        return Rule(line)
+    if kind == "blockquote":
+        return _flatten_quote(node, offset)
+    if kind == "text":  # markdown-it emits text at block level past maxNesting
+        return Paragraph((Run(node.content),), line) if node.content.strip() else None
+    return Paragraph((Run(node.content or ""),), line) if node.content else None
+
+
+def _flatten_quote(node, offset):
+    """A quote prints as its blocks; nothing in it is lost."""
+    inner = _blocks(node.children, offset)
+    if len(inner) == 1:
+        return inner[0]
+    return ListBlock((ListItem(tuple(inner)),), line=_line(node, offset)) if inner else None
+
+
+def _inline(node) -> tuple[Run, ...]:
+    runs: list[Run] = []
+    state = {"bold": 0, "italic": 0}
+    for child in _inline_tokens(node):
+        _inline_token(child, state, runs)
+    return _merge(runs)
+
+
+def _inline_tokens(node):
+    token = node.token if hasattr(node, "token") and node.token else None
+    if token is not None and token.children is not None:
+        return token.children
+    return [n.token for n in node.children if getattr(n, "token", None)]
+
+
+def _inline_token(tok, state, runs) -> None:
+    t = tok.type
+    if t in ("strong_open", "strong_close"):
+        state["bold"] += 1 if t.endswith("open") else -1
+    elif t in ("em_open", "em_close"):
+        state["italic"] += 1 if t.endswith("open") else -1
+    elif t == "text" or t in ("html_inline",):
+        runs.append(Run(tok.content, state["bold"] > 0, state["italic"] > 0))
+    elif t == "code_inline":
+        runs.append(Run(tok.content, state["bold"] > 0, state["italic"] > 0, code=True))
+    elif t == "softbreak":
+        runs.append(Run(" ", state["bold"] > 0, state["italic"] > 0))
+    elif t == "hardbreak":
+        runs.append(Run("\n", state["bold"] > 0, state["italic"] > 0))
+    elif t == "link_close":
+        href = state.pop("href", "")
+        if href and href not in (runs[-1].text if runs else ""):
+            runs.append(Run(f" ({href})"))
+    elif t == "link_open":
+        state["href"] = tok.attrs.get("href", "")
+    elif t == "image":
+        alt = tok.content or "".join(c.content for c in tok.children or [])
+        runs.append(Run(f"[image: {alt}]" if alt else "[image]"))
+    elif tok.content:
+        runs.append(Run(tok.content))
+
+
+def _merge(runs: list[Run]) -> tuple[Run, ...]:
+    merged: list[Run] = []
+    for run in runs:
+        if not run.text:
+            continue
+        last = merged[-1] if merged else None
+        if last and (last.bold, last.italic, last.code) == (run.bold, run.italic, run.code):
+            merged[-1] = Run(last.text + run.text, run.bold, run.italic, run.code)
+        else:
+            merged.append(run)
+    return tuple(merged)
+
+
+# -- title --------------------------------------------------------------------
+
+def _take_title(meta: dict, blocks: list, source, warnings: list[str]):
+    """Title from front matter, else the first level-1 heading; drop a duplicate H1."""
+    first = blocks[0] if blocks else None
+    h1 = first if isinstance(first, Heading) and first.level == 1 else None
+    title = meta.get("title") or (plain(h1.inline).strip() if h1 else "")
+    title = " ".join(title.split())
+    if not title:
+        raise HandoutError("no title: add 'title:' to the front matter or a '# Title' line", source)
+    if len(title) > MAX_TITLE_CHARS:
+        raise HandoutError(f"title is {len(title)} characters; the limit is {MAX_TITLE_CHARS}",
+                           source)
+    if h1 is not None:
+        blocks = blocks[1:]
+        if _norm(plain(h1.inline)) != _norm(title):
+            # A heading that differs from the title is content: keep it.
+            blocks.insert(0, Paragraph(h1.inline, h1.line))
+    return title, blocks
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()

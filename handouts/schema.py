@@ -1,0 +1,174 @@
+"""Schemas for hand-edited YAML (styles, config): declared once, every problem reported.
+
+Values arrive as text (see yamlsafe); fields convert and range-check them. Errors say
+file, key path, what was expected and what was found. Nothing here draws anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import HandoutError
+
+_UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54}
+_LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|in|mm|cm)?\s*$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class Invalid(ValueError):
+    """A value that does not fit its field: the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key: how to convert it, and a one-line description for errors and docs."""
+
+    convert: Callable[[Any], Any]
+    doc: str
+    expected: str
+
+
+def number(lo: float, hi: float, unit: str = "") -> Field:
+    def convert(value):
+        try:
+            result = float(str(value).strip())
+        except ValueError:
+            raise Invalid from None
+        if not lo <= result <= hi:
+            raise Invalid
+        return result
+
+    return Field(convert, "", f"a number from {lo:g} to {hi:g}{unit}")
+
+
+def length(lo: float, hi: float) -> Field:
+    def convert(value):
+        match = _LENGTH.match(str(value))
+        if not match:
+            raise Invalid
+        result = float(match.group(1)) * _UNITS[match.group(2) or "pt"]
+        if not lo <= result <= hi:
+            raise Invalid
+        return result
+
+    return Field(convert, "", f"a length from {lo:g} to {hi:g} pt (units pt, mm, cm, in)")
+
+
+def colour() -> Field:
+    def convert(value):
+        if not isinstance(value, str) or not _COLOUR.match(value.strip()):
+            raise Invalid
+        return value.strip().upper()
+
+    return Field(convert, "", "a colour like '#1A2B3C'")
+
+
+def text(max_len: int = 500, allow_empty: bool = True) -> Field:
+    def convert(value):
+        if not isinstance(value, str) or len(value) > max_len or (not allow_empty and not value):
+            raise Invalid
+        if any(ord(c) < 32 and c not in "\t" for c in value):
+            raise Invalid
+        return value
+
+    return Field(convert, "", f"text of at most {max_len} characters")
+
+
+def choice(*options: str) -> Field:
+    def convert(value):
+        if not isinstance(value, str) or value.strip().lower() not in options:
+            raise Invalid
+        return value.strip().lower()
+
+    return Field(convert, "", "one of " + ", ".join(repr(o) for o in options))
+
+
+def flag() -> Field:
+    def convert(value):
+        lowered = str(value).strip().lower()
+        if lowered in ("true", "yes", "on"):
+            return True
+        if lowered in ("false", "no", "off"):
+            return False
+        raise Invalid
+
+    return Field(convert, "", "true or false")
+
+
+def validate(data: Any, spec: dict, path: str = "") -> tuple[dict, list[str]]:
+    """Check `data` against nested `spec`; return (converted, all error messages)."""
+    errors: list[str] = []
+    if not isinstance(data, dict):
+        where = path or "the file"
+        return {}, [f"{where}: expected a mapping of keys, found {_found(data)}"]
+    out: dict = {}
+    for key, value in data.items():
+        key_path = f"{path}.{key}" if path else str(key)
+        field = spec.get(key)
+        if field is None:
+            known = ", ".join(sorted(spec))
+            errors.append(f"{key_path}: unknown key (expected one of: {known})")
+        elif isinstance(field, dict):
+            out[key], sub = validate(value, field, key_path)
+            errors.extend(sub)
+        else:
+            try:
+                out[key] = field.convert(value)
+            except Invalid:
+                errors.append(f"{key_path}: expected {field.expected}, found {_found(value)}")
+    return out, errors
+
+
+def _found(value) -> str:
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    if value is None:
+        return "nothing"
+    shown = str(value)
+    return repr(shown if len(shown) <= 60 else shown[:57] + "...")
+
+
+def missing(data: dict, spec: dict, path: str = "") -> list[str]:
+    """Keys the spec declares that a fully resolved document lacks."""
+    errors = []
+    for key, field in spec.items():
+        key_path = f"{path}.{key}" if path else key
+        if key not in data:
+            errors.append(f"{key_path}: missing (expected {_expected(field)})")
+        elif isinstance(field, dict):
+            errors.extend(missing(data[key], field, key_path))
+    return errors
+
+
+def _expected(field) -> str:
+    return "a mapping" if isinstance(field, dict) else field.expected
+
+
+def raise_all(errors: list[str], file) -> None:
+    """All problems on one line, so a batch log keeps one line per bad file."""
+    if errors:
+        raise HandoutError("; ".join(errors), file)
+
+
+class Node:
+    """Read-only attribute view of a validated mapping (style.body.size)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: dict):
+        object.__setattr__(self, "_data", data)
+
+    def __getattr__(self, name: str):
+        try:
+            value = self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return Node(value) if isinstance(value, dict) else value
+
+    def __setattr__(self, name, value):
+        raise AttributeError("read-only")
+
+    def as_dict(self) -> dict:
+        return self._data

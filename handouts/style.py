@@ -1,0 +1,212 @@
+"""Style stage: styles/NAME.yaml -> validated, fully resolved Style.
+
+Follows `extends:` chains (unknown parents and cycles are errors), validates every key
+against STYLE_SPEC, and checks the page can hold the layout. Never draws anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import schema as s
+from .errors import HandoutError
+from .yamlsafe import load_yaml
+
+BUILTIN_DIR = Path(__file__).parent / "styles"
+FONT_NAMES = ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique")
+MAX_CHAIN = 10
+
+
+def _text_block(lo: float) -> dict:
+    """Spec of a block of text: size, leading, colour, spacing."""
+    return {
+        "size": s.number(lo, 72, " pt"),
+        "leading": s.number(lo, 108, " pt"),
+        "colour": s.colour(),
+        "space_before": s.length(0, 144),
+        "space_after": s.length(0, 144),
+    }
+
+
+STYLE_SPEC = {
+    "page": {
+        "size": s.choice("letter", "a4"),
+        "margin_top": s.length(18, 288),
+        "margin_bottom": s.length(18, 288),
+        "margin_left": s.length(18, 288),
+        "margin_right": s.length(18, 288),
+    },
+    "fonts": {
+        "regular": s.choice(*(f.lower() for f in FONT_NAMES)),
+        "bold": s.choice(*(f.lower() for f in FONT_NAMES)),
+        "italic": s.choice(*(f.lower() for f in FONT_NAMES)),
+        "bold_italic": s.choice(*(f.lower() for f in FONT_NAMES)),
+    },
+    "title": _text_block(14),
+    "summary": _text_block(10),
+    "generic": _text_block(10),
+    "heading": {**_text_block(12), "part_size": s.number(12, 72, " pt")},
+    "body": {**_text_block(10), "italic_emphasis": s.flag()},
+    "list": {
+        "indent": s.length(6, 72),
+        "bullet": s.text(4, allow_empty=False),
+        "item_space": s.length(0, 36),
+    },
+    "faq": {"question_colour": s.colour(), "answer_indent": s.length(0, 72)},
+    "warning": {
+        "label": s.text(120, allow_empty=False),
+        "continued": s.text(120, allow_empty=False),
+        "call": s.text(300),
+        "label_size": s.number(12, 48, " pt"),
+        "label_colour": s.colour(),
+        "label_fill": s.colour(),
+        "text_colour": s.colour(),
+        "fill": s.colour(),
+        "border_colour": s.colour(),
+        "border_width": s.number(1, 12, " pt"),
+        "padding": s.length(4, 36),
+        "space_before": s.length(0, 72),
+        "space_after": s.length(0, 72),
+    },
+    "note": {"size": s.number(10, 72, " pt"), "colour": s.colour(), "fill": s.colour(),
+             "border_colour": s.colour(), "padding": s.length(0, 36)},
+    "header": {
+        "size": s.number(8, 24, " pt"),
+        "colour": s.colour(),
+        "rule_colour": s.colour(),
+        "height": s.length(12, 144),
+    },
+    "footer": {
+        "size": s.number(8, 24, " pt"),
+        "leading": s.number(8, 36, " pt"),
+        "colour": s.colour(),
+        "rule_colour": s.colour(),
+        "gap": s.length(0, 72),
+        "page_label": s.text(60, allow_empty=False),
+        "default_disclaimer": s.text(1000, allow_empty=False),
+    },
+    "headings": {kind: s.text(80, allow_empty=False) for kind in (
+        "generic", "usage", "dosage", "side_effects", "mechanism", "precautions",
+        "interactions", "faqs", "note")},
+}
+
+
+@dataclass(frozen=True)
+class Style:
+    """A resolved style: `values` is the validated tree, `chain` the files it came from."""
+
+    name: str
+    values: s.Node
+    chain: tuple[Path, ...]
+
+    def __getattr__(self, key):
+        return getattr(self.values, key)
+
+
+def find_style(name_or_path: str, search: tuple[Path, ...] = ()) -> Path:
+    """A style NAME (styles/NAME.yaml in the workspace, then built in) or a file path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") or "/" in name_or_path or "\\" in name_or_path:
+        if not candidate.is_file():
+            raise HandoutError("style file not found", candidate)
+        return candidate
+    if not name_or_path.replace("-", "").replace("_", "").isalnum():
+        raise HandoutError(f"style name {name_or_path!r} is not a plain name")
+    for folder in (*search, BUILTIN_DIR):
+        path = folder / f"{name_or_path}.yaml"
+        if path.is_file():
+            return path
+    known = sorted({p.stem for d in (*search, BUILTIN_DIR) if d.is_dir() for p in d.glob("*.yaml")})
+    raise HandoutError(f"unknown style {name_or_path!r} (known: {', '.join(known)})")
+
+
+def load_style(name_or_path: str = "default", search: tuple[Path, ...] = ()) -> Style:
+    path = find_style(name_or_path, search)
+    chain, merged = _resolve(path, search)
+    values, errors = s.validate(merged, STYLE_SPEC)  # each layer was checked on its own
+    s.raise_all(errors, path)
+    s.raise_all(s.missing(values, STYLE_SPEC), path)
+    _check_geometry(values, path)
+    return Style(path.stem, s.Node(values), tuple(chain))
+
+
+def _resolve(path: Path, search: tuple[Path, ...]) -> tuple[list[Path], dict]:
+    """Follow `extends:` from `path` to the root; return the chain and the merged tree."""
+    chain: list[Path] = []
+    layers: list[dict] = []
+    current: Path | None = path
+    while current is not None:
+        real = current.resolve()
+        if real in (p.resolve() for p in chain):
+            names = " -> ".join(p.name for p in (*chain, current))
+            raise HandoutError(f"extends: cycle {names}", current)
+        if len(chain) >= MAX_CHAIN:
+            raise HandoutError(f"extends: chain longer than {MAX_CHAIN}", path)
+        data = _read(current)
+        parent = data.pop("extends", None)
+        _, errors = s.validate(data, STYLE_SPEC)
+        s.raise_all([e for e in errors if "missing" not in e], current)
+        chain.append(current)
+        layers.append(data)
+        current = _parent(parent, current, search) if parent is not None else None
+    merged: dict = {}
+    for layer in reversed(layers):
+        merged = _merge(merged, layer)
+    return chain, merged
+
+
+def _parent(parent, child: Path, search: tuple[Path, ...]) -> Path:
+    if not isinstance(parent, str) or not parent.strip():
+        raise HandoutError(f"extends: expected a style name, found {parent!r}", child)
+    try:
+        return find_style(parent.strip(), (child.parent, *search))
+    except HandoutError as exc:
+        raise HandoutError(f"extends: {exc.reason}", child) from None
+
+
+def _read(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HandoutError(f"cannot read style: {exc}", path) from None
+    data = load_yaml(text, path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise HandoutError("a style must be a mapping of keys", path)
+    return data
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
+
+
+def _check_geometry(v: dict, path: Path) -> None:
+    """Margins and type must leave a usable page; say which key breaks it."""
+    width, height = PAGE_SIZES[v["page"]["size"]]
+    page = v["page"]
+    text_width = width - page["margin_left"] - page["margin_right"]
+    text_height = height - page["margin_top"] - page["margin_bottom"]
+    if text_width < 200:
+        raise HandoutError(
+            f"page.margin_left + page.margin_right: expected at most {width - 200:g} pt "
+            f"(page is {width:g} pt wide), found {width - text_width:g} pt", path)
+    if text_height < 300:
+        raise HandoutError(
+            f"page.margin_top + page.margin_bottom: expected at most {height - 300:g} pt "
+            f"(page is {height:g} pt tall), found {height - text_height:g} pt", path)
+    for block in ("title", "summary", "heading", "body", "generic"):
+        if v[block]["leading"] < v[block]["size"]:
+            raise HandoutError(
+                f"{block}.leading: expected at least {block}.size ({v[block]['size']:g}), "
+                f"found {v[block]['leading']:g}", path)

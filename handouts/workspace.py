@@ -1,0 +1,99 @@
+"""Workspace stage: find pages under the content folder and resolve NAMEs safely.
+
+A NAME is a page's file stem (or its title), never a path: nothing here lets a
+command-line argument point outside the content or output folders.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import HandoutError
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,119}$")
+# Windows device names: a file called CON.pdf cannot be written there.
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+             *(f"lpt{i}" for i in range(1, 10))}
+MAX_PAGES = 100_000
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: Path
+
+
+def check_name(name: str) -> str:
+    """Reject anything that is not a plain page name (paths, device names, huge)."""
+    if not _NAME.match(name) or ".." in name or name.lower().split(".")[0] in _RESERVED:
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise HandoutError(
+            f"{shown!r} is not a page name: use the file name without '.md' "
+            "(letters, digits, '-', '_', '+', '.'; no folders)")
+    return name
+
+
+def find_pages(content: Path) -> list[Page]:
+    """Every *.md page under `content` (recursively), sorted by name then path."""
+    if not content.is_dir():
+        raise HandoutError("content folder not found", content)
+    pages = []
+    for path in sorted(content.rglob("*.md")):
+        if path.name.lower() in ("readme.md", "index.md") or path.is_symlink():
+            continue  # folder notes are not drug pages; links could leave the folder
+        pages.append(Page(path.stem, path))
+        if len(pages) > MAX_PAGES:
+            raise HandoutError(f"more than {MAX_PAGES} pages", content)
+    return sorted(pages, key=lambda p: (p.name.lower(), str(p.path)))
+
+
+def resolve(names, content: Path) -> list[Page]:
+    """Pages for NAMEs: file stem first, then a case-insensitive title match."""
+    pages = find_pages(content)
+    by_stem: dict[str, Page] = {}
+    for page in pages:
+        by_stem.setdefault(page.name.lower(), page)
+    found = []
+    for name in names:
+        page = by_stem.get(check_name(name).lower()) or _by_title(name, pages)
+        if page is None:
+            raise HandoutError(_unknown(name, pages, content))
+        found.append(page)
+    return found
+
+
+def _by_title(name: str, pages: list[Page]) -> Page | None:
+    wanted = name.lower().replace("-", " ").replace("_", " ")
+    for page in pages:
+        if _title(page).lower() == wanted:
+            return page
+    return None
+
+
+def _title(page: Page) -> str:
+    """The front-matter title, read cheaply (first lines only) for name matching."""
+    try:
+        with page.path.open(encoding="utf-8", errors="replace") as handle:
+            for _, line in zip(range(20), handle):
+                if line.startswith("title:"):
+                    return line[6:].strip().strip("'\"")
+    except OSError:
+        pass
+    return ""
+
+
+def _unknown(name: str, pages: list[Page], content: Path) -> str:
+    close = difflib.get_close_matches(name.lower(), [p.name.lower() for p in pages], n=3)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return f"no page named {name!r} in {content}{hint}"
+
+
+def output_path(out_dir: Path, name: str, suffix: str = ".pdf") -> Path:
+    """DIR/NAME.pdf, checked to stay inside DIR."""
+    target = (out_dir / f"{check_name(name)}{suffix}").resolve()
+    if target.parent != out_dir.resolve():
+        raise HandoutError(f"output for {name!r} would leave the output folder", out_dir)
+    return target
