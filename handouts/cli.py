@@ -28,23 +28,36 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("names", nargs=-1, required=True)
+@click.argument("names", nargs=-1)
+@click.option("--all", "build_all", is_flag=True, help="Build every page in the content folder.")
 @CONTENT
 @OUT
 @STYLE
-def build(names, content: Path, out_dir: Path, style_name: str) -> None:
-    """Build NAME.pdf for each page NAME (the file name without .md)."""
-    from .output import build_one
+def build(names, build_all: bool, content: Path, out_dir: Path, style_name: str) -> None:
+    """Build NAME.pdf for each page NAME (the file name without .md), or --all."""
+    from .output import build_batch
     from .style import load_style
-    from .workspace import resolve
+    from .workspace import find_pages, resolve
 
+    if bool(names) == build_all:
+        raise click.UsageError("give page NAMEs or --all (not both)")
     style = load_style(style_name, (Path("styles"),))
-    pages = resolve(names, content)
-    for page in pages:
-        built = build_one(page.path, page.name, style, out_dir)
-        for warning in built.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        click.echo(f"{_shown(built.path)} ({built.pages} page{'s' * (built.pages != 1)})")
+    pages = find_pages(content) if build_all else resolve(names, content)
+    result = build_batch(pages, style, out_dir, _report_built, _report_failed)
+    if build_all or len(pages) > 1:
+        click.echo(result.summary(), err=True)
+    if result.failed:
+        raise SystemExit(1)
+
+
+def _report_built(built) -> None:
+    for warning in built.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{_shown(built.path)} ({built.pages} page{'s' * (built.pages != 1)})")
+
+
+def _report_failed(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
 
 
 @main.command(name="list")

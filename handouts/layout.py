@@ -36,10 +36,39 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def markup(inline, italics: bool = True) -> str:
+class Glyphs:
+    """Replaces characters the fonts cannot draw with a visible [U+XXXX] and counts
+    them, so nothing prints as a blank box and nothing vanishes silently."""
+
+    def __init__(self, covered: frozenset[int]):
+        self.covered = covered
+        self.missing: dict[str, int] = {}
+
+    def fix(self, text: str) -> str:
+        if all(ord(c) in self.covered or c in "\n\t" for c in text):
+            return text
+        out = []
+        for c in text:
+            if ord(c) in self.covered or c in "\n\t":
+                out.append(c)
+            else:
+                self.missing[c] = self.missing.get(c, 0) + 1
+                out.append(f"[U+{ord(c):04X}]")
+        return "".join(out)
+
+    def warnings(self) -> tuple[str, ...]:
+        if not self.missing:
+            return ()
+        shown = ", ".join(f"U+{ord(c):04X}" for c in sorted(self.missing)[:20])
+        more = " ..." if len(self.missing) > 20 else ""
+        return (f"{len(self.missing)} character(s) the fonts cannot print, shown as "
+                f"[U+XXXX]: {shown}{more}",)
+
+
+def markup(inline, italics: bool = True, fix=lambda t: t) -> str:
     out = []
     for run in inline:
-        piece = escape(run.text).replace("\n", "<br/>")
+        piece = escape(fix(run.text)).replace("\n", "<br/>")
         if run.italic and italics:
             piece = f"<i>{piece}</i>"
         if run.bold:
@@ -58,8 +87,12 @@ class Look:
         f = style.fonts
         self.regular, self.bold = _FONT_BY_LOWER[f.regular], _FONT_BY_LOWER[f.bold]
         self.italic, self.bold_italic = _FONT_BY_LOWER[f.italic], _FONT_BY_LOWER[f.bold_italic]
-        fonts.register({self.regular, self.bold, self.italic, self.bold_italic})
+        fonts.register(sorted({self.regular, self.bold, self.italic, self.bold_italic}))
         _family(self)
+        # Outside the BMP ReportLab writes wrong ToUnicode entries (text extraction and
+        # screen readers get another character), so those count as not printable.
+        both = fonts.covered(self.regular) & fonts.covered(self.bold)
+        self.covered = frozenset(c for c in both if c <= 0xFFFF)
         self.width, self.height = PAGE_SIZES[style.page.size]
         page = style.page
         self.text_width = self.width - page.margin_left - page.margin_right
@@ -124,8 +157,9 @@ def look_for(style: Style) -> Look:
 class Story:
     """Turns model blocks into flowables; one small method per block type."""
 
-    def __init__(self, look: Look, frame_height: float):
+    def __init__(self, look: Look, frame_height: float, glyphs: Glyphs):
         self.look = look
+        self.glyphs = glyphs
         self.frame_height = frame_height  # boxes that fit it move whole to a new page
         self.style = look.style
         self.italics = bool(self.style.body.italic_emphasis)
@@ -133,12 +167,16 @@ class Story:
         self._keys = 0
 
     def para(self, inline, pstyle, bullet=None):
-        text = markup(inline, self.italics)
+        text = markup(inline, self.italics, self.glyphs.fix)
         return Paragraph(text, pstyle, bulletText=bullet)
+
+    def text(self, text: str) -> str:
+        """Page text (not markup) made safe and printable for a paragraph."""
+        return escape(self.glyphs.fix(text))
 
     def heading(self, text: str, pstyle, level: int = 1):
         self._keys += 1
-        return BookmarkedParagraph(escape(text), pstyle, f"s{self._keys}", text, level)
+        return BookmarkedParagraph(self.text(text), pstyle, f"s{self._keys}", text, level)
 
     def keep_room(self, pstyle) -> CondPageBreak:
         """Start a new page unless a heading and three lines after it still fit.
@@ -161,7 +199,7 @@ class Story:
         out.append(self.para(block.inline, self.look.sub))
 
     def _preformatted(self, block: Preformatted, pstyle, out, depth):
-        out.append(Paragraph(escape(block.text).replace("\n", "<br/>"), pstyle))
+        out.append(Paragraph(self.text(block.text).replace("\n", "<br/>"), pstyle))
 
     def _rule(self, block: Rule, pstyle, out, depth):
         out.append(HRFlowable(width="100%", thickness=0.75,
@@ -205,12 +243,12 @@ def _with_space_after(pstyle: ParagraphStyle, space: float) -> ParagraphStyle:
     return ParagraphStyle(pstyle.name + "-end", parent=pstyle, spaceAfter=space)
 
 
-def build_story(drug: Drug, look: Look, frame_height: float) -> list:
-    story = Story(look, frame_height)
+def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs) -> list:
+    story = Story(look, frame_height, glyphs)
     flow = story.flow
     flow.append(story.heading(drug.title, look.title, level=0))
     if drug.summary:
-        flow.append(Paragraph(escape(drug.summary), look.summary))
+        flow.append(Paragraph(story.text(drug.summary), look.summary))
     for section in drug.sections:
         if section.kind == "disclaimer":
             continue  # printed in the footer of every page
@@ -223,7 +261,7 @@ def _section(story: Story, section: Section) -> None:
     if section.kind == "generic" and _short(section):
         label = story.style.headings.generic if section.standard else section.title
         text = " ".join(plain(p.inline) for p in section.parts)
-        flow.append(Paragraph(f"<b>{escape(label)}:</b> {escape(text)}", look.generic))
+        flow.append(Paragraph(f"<b>{escape(label)}:</b> {story.text(text)}", look.generic))
         return
     if section.kind == "note":
         _note(story, section)
@@ -284,7 +322,7 @@ def _bold_of(pstyle: ParagraphStyle, bold_font: str) -> ParagraphStyle:
 def _note(story: Story, section: Section) -> None:
     look, n = story.look, story.style.note
     title = _heading_text(story, section)
-    items = [Paragraph(f"<b>{escape(title)}</b>", look.note)] if title else []
+    items = [Paragraph(f"<b>{story.text(title)}</b>", look.note)] if title else []
     story.blocks(section.parts, look.note, items)
     box = Box(items, BoxLook(n.fill, n.border_colour, 1, n.padding, 4), None, None,
               story.frame_height)
@@ -294,27 +332,25 @@ def _note(story: Story, section: Section) -> None:
 
 # -- pages -------------------------------------------------------------------------------
 
-def _footer_paragraph(drug: Drug, look: Look) -> Paragraph:
+def _footer_paragraph(drug: Drug, look: Look, glyphs: Glyphs) -> Paragraph:
     text = drug.disclaimer or look.style.footer.default_disclaimer
-    return Paragraph(escape(text), look.footer)
-
-
-def _footer_height(drug: Drug, look: Look) -> float:
-    ft = look.style.footer
-    return _footer_paragraph(drug, look).wrap(look.text_width, 1e6)[1] + ft.leading + ft.gap
+    return Paragraph(escape(glyphs.fix(text)), look.footer)
 
 
 @dataclass(frozen=True)
 class Rendered:
     data: bytes
     pages: int
+    warnings: tuple[str, ...] = ()
 
 
 def render(drug: Drug, style: Style) -> Rendered:
     """Lay out one drug page: the PDF bytes and its page count."""
     look = look_for(style)
     page = style.page
-    footer_h = _footer_height(drug, look)
+    glyphs = Glyphs(look.covered)
+    footer = _footer_paragraph(drug, look, glyphs)
+    footer_h = footer.wrap(look.text_width, 1e6)[1] + style.footer.leading + style.footer.gap
     header_h = style.header.height
     text_height = look.height - page.margin_top - page.margin_bottom
     if footer_h > MAX_FOOTER_SHARE * text_height:
@@ -333,15 +369,16 @@ def render(drug: Drug, style: Style) -> Rendered:
         displayDocTitle=1, initialFontName=look.regular, initialFontSize=style.body.size,
         pageCompression=1,
     )
-    doc.addPageTemplates([PageTemplate("page", [frame], onPage=_decorate(drug, look))])
-    doc.build(build_story(drug, look, frame._aH), canvasmaker=numbered_canvas(_page_label(look)))
-    return Rendered(buffer.getvalue(), doc.page)
+    decorate = _decorate(glyphs.fix(drug.title), footer, look)
+    doc.addPageTemplates([PageTemplate("page", [frame], onPage=decorate)])
+    story = build_story(drug, look, frame._aH, glyphs)
+    doc.build(story, canvasmaker=numbered_canvas(_page_label(look)))
+    return Rendered(buffer.getvalue(), doc.page, glyphs.warnings())
 
 
-def _decorate(drug: Drug, look: Look):
+def _decorate(title: str, footer: Paragraph, look: Look):
     """Header (drug name after page 1) and disclaimer footer on every page."""
     style = look.style
-    footer = _footer_paragraph(drug, look)
 
     def draw(canv, doc):
         page, ft, hd = style.page, style.footer, style.header
@@ -351,7 +388,7 @@ def _decorate(drug: Drug, look: Look):
             top = look.height - page.margin_top
             canv.setFont(look.regular, hd.size)
             canv.setFillColor(HexColor(hd.colour))
-            canv.drawString(left, top - hd.size, drug.title)
+            canv.drawString(left, top - hd.size, title)
             canv.setStrokeColor(HexColor(hd.rule_colour))
             canv.line(left, top - hd.height + 4, right, top - hd.height + 4)
         h = footer.wrap(look.text_width, 1e6)[1]

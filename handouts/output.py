@@ -57,4 +57,41 @@ def build_one(page_path: Path, name: str, style, out_dir: Path) -> Built:
     drug = read_page(page_path, name)
     rendered = render(drug, style)
     write_atomic(target, rendered.data)
-    return Built(target, rendered.pages, drug.warnings)
+    return Built(target, rendered.pages,
+                 drug.warnings + tuple(f"{drug.source}: {w}" for w in rendered.warnings))
+
+
+class BatchResult:
+    """Totals of a batch, for the one summary line."""
+
+    def __init__(self):
+        self.built: list[Built] = []
+        self.failed: list[str] = []
+
+    @property
+    def warnings(self) -> int:
+        return sum(len(b.warnings) for b in self.built)
+
+    def summary(self) -> str:
+        return f"built {len(self.built)}, failed {len(self.failed)}, warnings {self.warnings}"
+
+
+def build_batch(pages, style, out_dir: Path, on_built, on_failed) -> BatchResult:
+    """Build every page; a page that fails is reported and the rest still build."""
+    result = BatchResult()
+    for page in pages:
+        try:
+            built = build_one(page.path, page.name, style, out_dir)
+        except HandoutError as exc:
+            message = exc.format_message()
+            if not message.startswith(str(page.path)):
+                message = f"{page.path}: {message}"
+        except Exception as exc:  # a bug on one page must not stop the batch
+            message = f"{page.path}: internal error ({type(exc).__name__}: {exc})"
+        else:
+            result.built.append(built)
+            on_built(built)
+            continue
+        result.failed.append(message)
+        on_failed(message)
+    return result

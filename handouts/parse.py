@@ -17,7 +17,7 @@ from .model import (
 from .yamlsafe import load_yaml
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024
-MAX_TITLE_CHARS = 200
+MAX_TITLE_CHARS = 500
 # Front matter keys pages carry from their publishing system; accepted and ignored.
 PASSIVE_KEYS = {"layout", "nav_exclude", "nav_order", "parent", "permalink", "has_children"}
 TEXT_KEYS = {"title", "summary", "lang"}
