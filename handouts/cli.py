@@ -17,8 +17,11 @@ CONTENT = click.option("--content", "content", type=click.Path(path_type=Path),
                        help="Folder of drug pages (searched recursively).")
 OUT = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
                    show_default=True, help="Folder for the PDFs.")
-STYLE = click.option("--style", "style_name", default="default", show_default=True,
-                     help="Style NAME (styles/NAME.yaml, then built in) or a .yaml file.")
+STYLE = click.option("--style", "style_name", default=None,
+                     help="Style NAME (styles/NAME.yaml, then built in) or a .yaml file "
+                          "[default: the config's style, else default].")
+CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+                      help="Workspace config [default: ./handouts.yaml when present].")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,21 +36,33 @@ def main() -> None:
 @CONTENT
 @OUT
 @STYLE
-def build(names, build_all: bool, content: Path, out_dir: Path, style_name: str) -> None:
+@CONFIG
+def build(names, build_all: bool, content: Path, out_dir: Path, style_name: str | None,
+          config_path: Path | None) -> None:
     """Build NAME.pdf for each page NAME (the file name without .md), or --all."""
     from .output import build_batch
-    from .style import load_style
     from .workspace import find_pages, resolve
 
     if bool(names) == build_all:
         raise click.UsageError("give page NAMEs or --all (not both)")
-    style = load_style(style_name, (Path("styles"),))
+    config, style = load_settings(config_path, style_name)
     pages = find_pages(content) if build_all else resolve(names, content)
-    result = build_batch(pages, style, out_dir, _report_built, _report_failed)
+    result = build_batch(pages, style, out_dir, _report_built, _report_failed, config)
     if build_all or len(pages) > 1:
         click.echo(result.summary(), err=True)
     if result.failed:
         raise SystemExit(1)
+
+
+def load_settings(config_path: Path | None, style_name: str | None):
+    """The workspace config and the style it (or --style) selects, paper size applied."""
+    from .config import load_config
+    from .style import load_style
+
+    config = load_config(config_path)
+    overrides = {"page": {"size": config.paper}} if config.paper else None
+    style = load_style(style_name or config.style, (Path("styles"),), overrides)
+    return config, style
 
 
 def _report_built(built) -> None:

@@ -17,6 +17,7 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTempla
 from reportlab.platypus.flowables import HRFlowable
 
 from . import __version__, fonts
+from .config import Clinic, Config
 from .errors import HandoutError
 from .flowables import Box, BoxLook, BookmarkedParagraph, numbered_canvas
 from .model import (
@@ -157,8 +158,9 @@ def look_for(style: Style) -> Look:
 class Story:
     """Turns model blocks into flowables; one small method per block type."""
 
-    def __init__(self, look: Look, frame_height: float, glyphs: Glyphs):
+    def __init__(self, look: Look, frame_height: float, glyphs: Glyphs, call: str):
         self.look = look
+        self.call = call  # whom to call, printed at the foot of every warning box
         self.glyphs = glyphs
         self.frame_height = frame_height  # boxes that fit it move whole to a new page
         self.style = look.style
@@ -243,8 +245,9 @@ def _with_space_after(pstyle: ParagraphStyle, space: float) -> ParagraphStyle:
     return ParagraphStyle(pstyle.name + "-end", parent=pstyle, spaceAfter=space)
 
 
-def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs) -> list:
-    story = Story(look, frame_height, glyphs)
+def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs,
+                call: str) -> list:
+    story = Story(look, frame_height, glyphs, call)
     flow = story.flow
     flow.append(story.heading(drug.title, look.title, level=0))
     if drug.summary:
@@ -299,6 +302,17 @@ def _parts(story: Story, parts) -> None:
         story.flow.append(_warning_box(story, pending))
 
 
+def call_text(style: Style, config: Config) -> str:
+    """Whom to call, from the clinic's config, worded by the style; never a blank slot."""
+    w = style.warning
+    parts = [w.call_phone.replace("{phone}", config.care_team_phone)
+             if config.care_team_phone else w.call]
+    if config.after_hours_phone:
+        parts.append(w.after_hours.replace("{phone}", config.after_hours_phone))
+    parts.append(config.emergency)
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
 def _warning_box(story: Story, groups: list[EffectGroup]) -> Box:
     look, w = story.look, story.style.warning
     items: list = []
@@ -309,7 +323,7 @@ def _warning_box(story: Story, groups: list[EffectGroup]) -> Box:
                        story.style.list.item_space, w.label_fill)
     label = Paragraph(escape(w.label), look.box_label)
     continued = Paragraph(escape(w.continued), look.box_label)
-    tail = Paragraph(escape(w.call), look.box_call) if w.call else None
+    tail = Paragraph(story.text(story.call), look.box_call)
     box = Box(items, box_look, label, continued, story.frame_height, tail)
     box.spaceBefore, box.spaceAfter = w.space_before, w.space_after
     return box
@@ -344,14 +358,15 @@ class Rendered:
     warnings: tuple[str, ...] = ()
 
 
-def render(drug: Drug, style: Style) -> Rendered:
+def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
     """Lay out one drug page: the PDF bytes and its page count."""
     look = look_for(style)
     page = style.page
     glyphs = Glyphs(look.covered)
     footer = _footer_paragraph(drug, look, glyphs)
     footer_h = footer.wrap(look.text_width, 1e6)[1] + style.footer.leading + style.footer.gap
-    header_h = style.header.height
+    header = Header(config.clinic, look)
+    header_h = header.height
     text_height = look.height - page.margin_top - page.margin_bottom
     if footer_h > MAX_FOOTER_SHARE * text_height:
         raise HandoutError(
@@ -369,28 +384,71 @@ def render(drug: Drug, style: Style) -> Rendered:
         displayDocTitle=1, initialFontName=look.regular, initialFontSize=style.body.size,
         pageCompression=1,
     )
-    decorate = _decorate(glyphs.fix(drug.title), footer, look)
+    decorate = _decorate(glyphs.fix(drug.title), header, footer, look)
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=decorate)])
-    story = build_story(drug, look, frame._aH, glyphs)
+    story = build_story(drug, look, frame._aH, glyphs, call_text(style, config))
     doc.build(story, canvasmaker=numbered_canvas(_page_label(look)))
     return Rendered(buffer.getvalue(), doc.page, glyphs.warnings())
 
 
-def _decorate(title: str, footer: Paragraph, look: Look):
-    """Header (drug name after page 1) and disclaimer footer on every page."""
+class Header:
+    """Clinic name, address and logo at the top of every page (drug name after page 1)."""
+
+    def __init__(self, clinic: Clinic, look: Look):
+        self.clinic, self.look = clinic, look
+        hd = look.style.header
+        lines = (1 if clinic.name else 0) + (1 if clinic.address else 0)
+        text_h = max(lines, 1) * hd.size * 1.3
+        logo_h = hd.logo_height if clinic.logo else 0
+        self.height = max(hd.height, text_h + 8, logo_h + 8)
+        self.logo = _image(clinic.logo) if clinic.logo else None
+
+    def draw(self, canv, page: int, title: str) -> None:
+        look, hd = self.look, self.look.style.header
+        page_style = look.style.page
+        left, right = page_style.margin_left, look.width - page_style.margin_right
+        top = look.height - page_style.margin_top
+        canv.setFillColor(HexColor(hd.colour))
+        line = top - hd.size
+        if self.clinic.name:
+            canv.setFont(look.bold, hd.size)
+            canv.drawString(left, line, self.clinic.name)
+            line -= hd.size * 1.3
+        text = self.clinic.address if page == 1 else title
+        if text and (page > 1 or self.clinic.address):
+            canv.setFont(look.regular, hd.size)
+            canv.drawString(left, line, text)
+        if self.logo is not None:
+            self._draw_logo(canv, right, top)
+        if page > 1 or self.clinic.name or self.logo is not None:
+            canv.setStrokeColor(HexColor(hd.rule_colour))
+            canv.line(left, top - self.height + 4, right, top - self.height + 4)
+
+    def _draw_logo(self, canv, right: float, top: float) -> None:
+        width, height = self.logo.getSize()
+        h = self.look.style.header.logo_height
+        w = width * h / height
+        canv.drawImage(self.logo, right - w, top - h, w, h, mask="auto")
+
+
+def _image(path):
+    from reportlab.lib.utils import ImageReader
+
+    try:
+        return ImageReader(str(path))
+    except Exception as exc:  # a damaged logo must name the file, not crash the batch
+        raise HandoutError(f"cannot read logo image: {exc}", path) from None
+
+
+def _decorate(title: str, header: Header, footer: Paragraph, look: Look):
+    """Header on every page and the disclaimer footer on every page."""
     style = look.style
 
     def draw(canv, doc):
-        page, ft, hd = style.page, style.footer, style.header
+        page, ft = style.page, style.footer
         canv.saveState()
         left, right = page.margin_left, look.width - page.margin_right
-        if doc.page > 1:
-            top = look.height - page.margin_top
-            canv.setFont(look.regular, hd.size)
-            canv.setFillColor(HexColor(hd.colour))
-            canv.drawString(left, top - hd.size, title)
-            canv.setStrokeColor(HexColor(hd.rule_colour))
-            canv.line(left, top - hd.height + 4, right, top - hd.height + 4)
+        header.draw(canv, doc.page, title)
         h = footer.wrap(look.text_width, 1e6)[1]
         base = page.margin_bottom + ft.leading
         canv.setStrokeColor(HexColor(ft.rule_colour))

@@ -47,15 +47,16 @@ class Built:
         self.path, self.pages, self.warnings = path, pages, warnings
 
 
-def build_one(page_path: Path, name: str, style, out_dir: Path) -> Built:
+def build_one(page_path: Path, name: str, style, out_dir: Path, config=None) -> Built:
     """Parse, lay out and atomically write one page's handout."""
+    from .config import Config
     from .layout import render
     from .parse import read_page
     from .workspace import output_path
 
     target = output_path(out_dir, name)
     drug = read_page(page_path, name)
-    rendered = render(drug, style)
+    rendered = render(drug, style, config or Config())
     write_atomic(target, rendered.data)
     return Built(target, rendered.pages,
                  drug.warnings + tuple(f"{drug.source}: {w}" for w in rendered.warnings))
@@ -76,12 +77,12 @@ class BatchResult:
         return f"built {len(self.built)}, failed {len(self.failed)}, warnings {self.warnings}"
 
 
-def build_batch(pages, style, out_dir: Path, on_built, on_failed) -> BatchResult:
+def build_batch(pages, style, out_dir: Path, on_built, on_failed, config=None) -> BatchResult:
     """Build every page; a page that fails is reported and the rest still build."""
     result = BatchResult()
     for page in pages:
         try:
-            built = build_one(page.path, page.name, style, out_dir)
+            built = build_one(page.path, page.name, style, out_dir, config)
         except HandoutError as exc:
             message = exc.format_message()
             if not message.startswith(str(page.path)):

@@ -57,7 +57,9 @@ STYLE_SPEC = {
     "warning": {
         "label": s.text(120, allow_empty=False),
         "continued": s.text(120, allow_empty=False),
-        "call": s.text(300),
+        "call": s.text(300, allow_empty=False),
+        "call_phone": s.text(300, allow_empty=False),
+        "after_hours": s.text(300, allow_empty=False),
         "label_size": s.number(12, 48, " pt"),
         "label_colour": s.colour(),
         "label_fill": s.colour(),
@@ -76,6 +78,7 @@ STYLE_SPEC = {
         "colour": s.colour(),
         "rule_colour": s.colour(),
         "height": s.length(12, 144),
+        "logo_height": s.length(12, 144),
     },
     "footer": {
         "size": s.number(8, 24, " pt"),
@@ -121,9 +124,12 @@ def find_style(name_or_path: str, search: tuple[Path, ...] = ()) -> Path:
     raise HandoutError(f"unknown style {name_or_path!r} (known: {', '.join(known)})")
 
 
-def load_style(name_or_path: str = "default", search: tuple[Path, ...] = ()) -> Style:
+def load_style(name_or_path: str = "default", search: tuple[Path, ...] = (),
+               overrides: dict | None = None) -> Style:
+    """Resolve a style; `overrides` (e.g. the config's paper size) apply last."""
     path = find_style(name_or_path, search)
     chain, merged = _resolve(path, search)
+    merged = _merge(merged, overrides or {})
     values, errors = s.validate(merged, STYLE_SPEC)  # each layer was checked on its own
     s.raise_all(errors, path)
     s.raise_all(s.missing(values, STYLE_SPEC), path)
