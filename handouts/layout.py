@@ -7,7 +7,8 @@ made here (<b>, <i>, <br/>, <font>) exist. Knows nothing of Markdown or YAML.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from reportlab.lib.colors import HexColor
@@ -131,11 +132,14 @@ class Look:
             allowOrphans=0)
 
     def bulleted(self, base: ParagraphStyle, depth: int, bullet_font: str) -> ParagraphStyle:
-        indent = self.style.list.indent * (depth + 1)
+        """One indent step deeper than `base`; past a third of the line width deeper
+        levels stop moving right, so the text keeps room to wrap."""
+        step = self.style.list.indent
+        indent = min(base.leftIndent + step, max(self.text_width / 3, step))
         return ParagraphStyle(
-            f"{base.name}-l{depth}", parent=base, leftIndent=indent + base.leftIndent,
-            bulletIndent=indent - self.style.list.indent * 0.8 + base.leftIndent,
-            bulletFontName=bullet_font, spaceAfter=self.style.list.item_space, spaceBefore=0)
+            f"{base.name}-l{depth}", parent=base, leftIndent=indent,
+            bulletIndent=indent - step * 0.8, bulletFontName=bullet_font,
+            spaceAfter=self.style.list.item_space, spaceBefore=0)
 
 
 def _family(look: Look) -> None:
@@ -172,6 +176,13 @@ class Story:
         text = markup(inline, self.italics, self.glyphs.fix)
         return Paragraph(text, pstyle, bulletText=bullet)
 
+    def paras(self, inline, pstyle, bullet=None) -> list:
+        """Paragraphs for one block; a huge one is cut at sentence ends first, because
+        ReportLab re-wraps the rest of a paragraph at every page split (quadratic)."""
+        pieces = chunk_inline(inline, int(self.style.body.max_paragraph_chars))
+        return [self.para(piece, pstyle, bullet if i == 0 else None)
+                for i, piece in enumerate(pieces)]
+
     def text(self, text: str) -> str:
         """Page text (not markup) made safe and printable for a paragraph."""
         return escape(self.glyphs.fix(text))
@@ -195,7 +206,7 @@ class Story:
         return out
 
     def _paragraph(self, block: PPara, pstyle, out, depth):
-        out.append(self.para(block.inline, pstyle))
+        out.extend(self.paras(block.inline, pstyle))
 
     def _heading(self, block: Heading, pstyle, out, depth):
         out.append(self.para(block.inline, self.look.sub))
@@ -219,7 +230,7 @@ class Story:
         first = True
         for block in item.blocks:
             if first and isinstance(block, PPara):
-                out.append(self.para(block.inline, item_style, bullet))
+                out.extend(self.paras(block.inline, item_style, bullet))
             elif isinstance(block, ListBlock):
                 self._listblock(block, item_style, out, depth + 1)
             else:
@@ -237,6 +248,42 @@ class Story:
     def _faq(self, faq: Faq, pstyle, out, depth):
         out.extend([self.keep_room(self.look.question), self.para(faq.question, self.look.question)])
         self.blocks(faq.answer, pstyle, out, depth)
+
+
+_BREAK = re.compile(r"(?<=[.!?;:])\s+|\s+")
+
+
+def chunk_inline(inline, limit: int) -> list[tuple]:
+    """Split runs into pieces of at most about `limit` characters, at a sentence end
+    when one is near, else at a space; a lone token longer than that stays whole."""
+    if sum(len(r.text) for r in inline) <= limit:
+        return [inline]
+    pieces, current, size = [], [], 0
+    for run in inline:
+        text = run.text
+        while size + len(text) > limit:
+            cut = _cut(text, limit - size)
+            if cut is None:
+                break
+            current.append(replace(run, text=text[:cut].rstrip()))
+            pieces.append(tuple(current))
+            current, size, text = [], 0, text[cut:].lstrip()
+        if text:
+            current.append(replace(run, text=text))
+            size += len(text)
+    if current:
+        pieces.append(tuple(current))
+    return pieces
+
+
+def _cut(text: str, room: int) -> int | None:
+    """Where to cut `text` within `room` chars: last sentence end, else last space."""
+    window = text[: max(room, 0) + 1]
+    ends = [m.end() for m in _BREAK.finditer(window) if window[m.start() - 1:m.start()] in ".!?"]
+    if ends and ends[-1] > room // 2:
+        return ends[-1]
+    spaces = [m.end() for m in _BREAK.finditer(window)]
+    return spaces[-1] if spaces and spaces[-1] > 0 else None
 
 
 def _with_space_after(pstyle: ParagraphStyle, space: float) -> ParagraphStyle:

@@ -18,6 +18,7 @@ from .yamlsafe import load_yaml
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 MAX_TITLE_CHARS = 500
+MAX_NESTING = 40  # markdown-it block levels: each list adds two (list + item)
 # Front matter keys pages carry from their publishing system; accepted and ignored.
 PASSIVE_KEYS = {"layout", "nav_exclude", "nav_order", "parent", "permalink", "has_children"}
 TEXT_KEYS = {"title", "summary", "lang"}
@@ -40,7 +41,7 @@ def parse_text(text: str, source: object, name: str) -> Drug:
     body = _clean(body, source, body_line, warnings)
     if not body.strip():
         raise HandoutError("page body is empty", source)
-    blocks = markdown_blocks(body, body_line)
+    blocks = markdown_blocks(body, body_line, source)
     title, blocks = _take_title(meta, blocks, source, warnings)
     found = sections.build_sections(blocks, warnings)
     drug = Drug(
@@ -51,7 +52,7 @@ def parse_text(text: str, source: object, name: str) -> Drug:
         summary=meta.get("summary") or sections.summary_of(found),
         lang=meta.get("lang") or "en",
         meta=meta,
-        warnings=tuple(f"{source}: {w}" for w in warnings),
+        warnings=tuple(_located(source, w) for w in warnings),
     )
     return drug
 
@@ -137,14 +138,26 @@ def _clean(body: str, source, first_line: int, warnings: list[str]) -> str:
         number = first_line + offset
         fixed = ftfy.fix_text(line, config) if not line.isascii() else line
         if fixed != line:
-            warnings.append(f"line {number}: repaired mis-encoded text {_diff(line, fixed)}")
+            warnings.append((number, f"repaired mis-encoded text {_diff(line, fixed)}"))
         out.append(_strip_controls(fixed, number, warnings))
     return unicodedata.normalize("NFC", "\n".join(out))
 
 
+def _located(source, warning) -> str:
+    """`FILE:LINE: message` for (line, message) warnings, `FILE: message` otherwise."""
+    if isinstance(warning, tuple):
+        return f"{source}:{warning[0]}: {warning[1]}"
+    return f"{source}: {warning}"
+
+
 def _diff(before: str, after: str) -> str:
+    """The changed stretch with one character of context: 'mÂ²' -> 'm²'."""
     start = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), 0)
-    return f"{before[start:start + 6]!r} -> {after[start:start + 4]!r}"
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    lo = max(start - 1, 0)
+    return f"{before[lo:len(before) - end + 1]!r} -> {after[lo:len(after) - end + 1]!r}"
 
 
 def _strip_controls(line: str, number: int, warnings: list[str]) -> str:
@@ -153,7 +166,7 @@ def _strip_controls(line: str, number: int, warnings: list[str]) -> str:
     if not bad:
         return line
     points = ", ".join(f"U+{ord(c):04X}" for c in sorted(bad))
-    warnings.append(f"line {number}: removed invisible or control characters {points}")
+    warnings.append((number, f"removed invisible or control characters {points}"))
     return "".join(c for c in line if c not in bad)
 
 
@@ -168,17 +181,28 @@ def _markdown():
         from markdown_it import MarkdownIt
 
         # commonmark passes raw HTML through; content is untrusted, so HTML is text.
-        _md = MarkdownIt("commonmark", {"html": False, "maxNesting": 20})
+        _md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
         _md.disable(["html_block", "html_inline"], ignoreInvalid=True)
     return _md
 
 
-def markdown_blocks(body: str, first_line: int = 1) -> list:
+def markdown_blocks(body: str, first_line: int = 1, source=None) -> list:
     """Markdown text -> model blocks, with page line numbers."""
     from markdown_it.tree import SyntaxTreeNode
 
-    tree = SyntaxTreeNode(_markdown().parse(body))
-    return _blocks(tree.children, first_line - 1)
+    tokens = _markdown().parse(body)
+    _check_nesting(tokens, first_line, source)
+    return _blocks(SyntaxTreeNode(tokens).children, first_line - 1)
+
+
+def _check_nesting(tokens, first_line: int, source) -> None:
+    """markdown-it silently drops the rest of a page past maxNesting: refuse instead."""
+    deepest = max(tokens, key=lambda t: t.level, default=None)
+    if deepest is not None and deepest.level >= MAX_NESTING - 1:
+        line = next((t.map[0] + first_line for t in tokens
+                     if t.level >= MAX_NESTING - 1 and t.map), None)
+        raise HandoutError(
+            f"lists or quotes nested deeper than {MAX_NESTING // 2} levels", source, line)
 
 
 def _line(node, offset: int) -> int | None:

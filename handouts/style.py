@@ -47,7 +47,8 @@ STYLE_SPEC = {
     "summary": _text_block(10),
     "generic": _text_block(10),
     "heading": {**_text_block(12), "part_size": s.number(12, 72, " pt")},
-    "body": {**_text_block(10), "italic_emphasis": s.flag()},
+    "body": {**_text_block(10), "italic_emphasis": s.flag(),
+             "max_paragraph_chars": s.number(200, 20000)},
     "list": {
         "indent": s.length(6, 72),
         "bullet": s.text(4, allow_empty=False),

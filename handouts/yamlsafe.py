@@ -68,6 +68,10 @@ def load_yaml(text: str, file: object, line_offset: int = 0):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
-        raise HandoutError(f"invalid YAML: {exc.problem or exc.context}", file, line) from None
+        reason = exc.problem or exc.context
+        if exc.context and exc.context_mark and exc.problem_mark:
+            started = exc.context_mark.line + 1 + line_offset
+            reason += f" ({exc.context} started on line {started})"
+        raise HandoutError(f"invalid YAML: {reason}", file, line) from None
     except yaml.YAMLError as exc:
         raise HandoutError(f"invalid YAML: {exc}", file) from None

@@ -1,0 +1,107 @@
+"""Bad pages: one line naming the file (and line), non-zero exit, no output file."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import build_page, pdf_text, run_cli, write_page
+
+GOOD_BODY = "\n### Usage\n\nFor testing.\n"
+
+BAD_PAGES = {
+    "invalid-yaml": ("---\ntitle: [unclosed\n---\n" + GOOD_BODY, "started on line 2", ":3"),
+    "not-utf8": (b"---\ntitle: Caf\xe9\n---\n" + GOOD_BODY.encode(), "not valid UTF-8", ":2"),
+    "empty-body": ("---\ntitle: Empty\n---\n\n  \n", "body is empty", ""),
+    "no-title": ("---\nlayout: x\n---\n" + GOOD_BODY, "no title", ""),
+    "list-front-matter": ("---\n- a\n- b\n---\n" + GOOD_BODY, "found a list", ""),
+    "scalar-front-matter": ("---\njust text\n---\n" + GOOD_BODY, "found a single value", ""),
+    "unclosed": ("---\ntitle: Open\n" + GOOD_BODY, "never closed", ":1"),
+    "duplicate-key": ("---\ntitle: A\ntitle: B\n---\n" + GOOD_BODY, "duplicate key 'title'", ":3"),
+    "python-tag": ("---\ntitle: !!python/object/apply:os.system ['echo hi']\n---\n" + GOOD_BODY,
+                   "could not determine a constructor", ":2"),
+    "title-not-text": ("---\ntitle: [a, b]\n---\n" + GOOD_BODY, "'title': expected text", ""),
+    "alias-bomb": ("---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a]\n"
+                   "title: Bomb\n---\n" + GOOD_BODY, "aliases", ":3"),
+    "bad-lang": ("---\ntitle: X\nlang: '../../x'\n---\n" + GOOD_BODY, "'lang'", ""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_PAGES))
+def test_bad_page_is_one_line_error_and_no_output(tmp_path, name):
+    text, reason, line = BAD_PAGES[name]
+    result, pdf = build_page(tmp_path, name, text)
+    assert result.exit_code != 0
+    message = result.output.strip().splitlines()
+    assert len([m for m in message if m.startswith("error:")]) == 1
+    error = next(m for m in message if m.startswith("error:"))
+    assert f"{name}.md{line}" in error, error
+    assert reason in error
+    assert "Traceback" not in result.output
+    assert not pdf.exists()
+    assert not list((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else True
+
+
+@pytest.mark.parametrize("raw, expected", [("NO", "NO"), ("1.10", "1.10"), ("0012345", "0012345"),
+                                           ("yes", "yes"), ("2026-01-01", "2026-01-01")])
+def test_yaml_values_stay_text(tmp_path, raw, expected):
+    import pikepdf
+
+    result, pdf = build_page(tmp_path, "coerce", f"---\ntitle: {raw}\n---\n{GOOD_BODY}")
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(pdf) as doc:
+        assert str(doc.docinfo["/Title"]) == expected
+    assert expected in pdf_text(pdf)
+
+
+def test_bom_and_crlf_are_normalised(tmp_path):
+    text = "\ufeff---\r\ntitle: Crlf\r\n---\r\n\r\n### Usage\r\n\r\nLine one.\r\n"
+    result, pdf = build_page(tmp_path, "crlf", text.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    assert "Line one." in pdf_text(pdf)
+
+
+def test_failed_rebuild_keeps_the_previous_pdf_intact(tmp_path):
+    result, pdf = build_page(tmp_path, "keep", "---\ntitle: Keep\n---\n" + GOOD_BODY)
+    assert result.exit_code == 0
+    before = pdf.read_bytes()
+    write_page(tmp_path / "content", "keep", "---\ntitle: [broken\n---\n" + GOOD_BODY)
+    again = run_cli("build", "keep", "--content", tmp_path / "content", "--out", tmp_path / "out")
+    assert again.exit_code != 0
+    assert pdf.read_bytes() == before
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["keep.pdf"]  # no temp files
+
+
+def test_batch_reports_failures_and_builds_the_rest(tmp_path):
+    content = tmp_path / "content"
+    write_page(content / "a", "good-one", "---\ntitle: Good One\n---\n" + GOOD_BODY)
+    write_page(content / "b", "bad-one", "---\ntitle: [x\n---\n" + GOOD_BODY)
+    write_page(content / "c", "good-two", "---\ntitle: Good Two\n---\n" + GOOD_BODY)
+    result = run_cli("build", "--all", "--content", content, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good-one.pdf", "good-two.pdf"]
+    assert "bad-one.md:3: invalid YAML" in result.output
+    assert "built 2, failed 1" in result.output
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "CON", "a/b", "x" * 500, ".."])
+def test_names_are_not_paths(tmp_path, name):
+    write_page(tmp_path / "content", "real", "---\ntitle: Real\n---\n" + GOOD_BODY)
+    result = run_cli("build", name, "--content", tmp_path / "content", "--out", tmp_path / "out")
+    assert result.exit_code != 0
+    assert "is not a page name" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_name_suggests_close_names(tmp_path):
+    write_page(tmp_path / "content", "ixabepilone", "---\ntitle: Ixabepilone\n---\n" + GOOD_BODY)
+    result = run_cli("build", "ixabepilon", "--content", tmp_path / "content")
+    assert result.exit_code != 0
+    assert "did you mean ixabepilone?" in result.output
+
+
+def test_name_matches_title_case_insensitively(tmp_path):
+    write_page(tmp_path / "content" / "x", "abc-123", "---\ntitle: Some Drug\n---\n" + GOOD_BODY)
+    result = run_cli("build", "some-drug", "--content", tmp_path / "content", "--out",
+                     tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "abc-123.pdf").exists()

@@ -1,0 +1,141 @@
+"""Hostile page content prints as text: nothing evaluated, no file opened, no crash."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pikepdf
+import pytest
+
+from conftest import build_page, pdf_text, words
+
+HOSTILE = [
+    '<font color="[[[getattr(pow, Word(\'__globals__\'))[\'os\'].system(\'touch /tmp/pwned\') '
+    'for Word in [ orgTypeFun( \'Word\', (str,), { \'mutated\': 1 } ) ] ]]] and \'red\'">x</font>',
+    '<img src="/etc/passwd"/>',
+    '<onDraw name="showPage"/>',
+    '<a href="file:///etc/passwd">click</a>',
+    "S&P and AT&T",
+    "dose <5 mg & >2 mg",
+    "neutrophils <1500/mm³",
+    "HLA-B*5701 testing",
+    "unclosed <i> italic and </para> end",
+    "&amp; &#60; &copy;",  # Markdown entities: printed decoded, exactly once
+]
+
+
+def _page(lines):
+    body = "\n\n".join(lines)
+    return f"---\ntitle: Hostile\n---\n\n### Usage\n\n{body}\n"
+
+
+def test_markup_prints_literally_and_opens_no_file(tmp_path):
+    opened = []
+
+    def audit(event, args):
+        if event == "open" and isinstance(args[0], str) and args[0].startswith(("/etc", "file:")):
+            opened.append(args[0])
+
+    sys.addaudithook(audit)
+    result, pdf = build_page(tmp_path, "hostile", _page(HOSTILE))
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdf_text(pdf).split())
+    for line in HOSTILE:
+        expected = " ".join(line.split())
+        if line.startswith("<font"):  # Markdown reads __globals__ as bold; the rest is literal
+            for piece in ('<font color="[[[getattr(pow', ".system('touch /tmp/pwned')", "</font>"):
+                assert piece in text
+            continue
+        if line.startswith("&amp;"):
+            expected = "& < ©"
+        assert expected in text, line
+    assert opened == []
+    from pathlib import Path
+
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_markdown_html_is_not_passed_through(tmp_path):
+    result, pdf = build_page(tmp_path, "html", _page(["<script>alert(1)</script>",
+                                                      "<div><b>bold?</b></div>"]))
+    assert result.exit_code == 0
+    text = pdf_text(pdf)
+    assert "<script>alert(1)</script>" in text and "<div><b>bold?</b></div>" in text
+
+
+def test_control_and_invisible_characters_removed_with_warning(tmp_path):
+    line = "A\u202egnp.exe B\u200bC D\x00E F\x07G"
+    result, pdf = build_page(tmp_path, "ctrl", _page([line]))
+    assert result.exit_code == 0, result.output
+    text = pdf_text(pdf)
+    assert "Agnp.exe BC DE FG" in text
+    assert "U+0000" in result.output and "U+202E" in result.output and "ctrl.md:7" in result.output
+
+
+def test_scripts_the_fonts_lack_are_shown_as_code_points(tmp_path):
+    result, pdf = build_page(tmp_path, "cjk", _page(["Привет мир, Ελληνικά, 中文, e\u0301"]))
+    assert result.exit_code == 0, result.output
+    text = pdf_text(pdf)
+    assert "Привет мир" in text and "Ελληνικά" in text and "é" in text
+    assert "[U+4E2D][U+6587]" in text
+    assert "U+4E2D" in result.output and "cannot print" in result.output
+
+
+def _pages(pdf) -> int:
+    with pikepdf.open(pdf) as doc:
+        return len(doc.pages)
+
+
+@pytest.mark.parametrize("case", ["long-paragraph", "long-token", "tall-item", "tall-box"])
+def test_oversized_content_splits_across_pages(tmp_path, case):
+    para = " ".join(f"word{i}" for i in range(50_000))
+    bodies = {
+        "long-paragraph": f"### Usage\n\n{para}\n",
+        "long-token": "### Usage\n\n" + "x" * 5_000 + "\n",
+        "tall-item": "### Usage\n\n* " + " ".join(["tall"] * 3_000) + "\n* after\n",
+        "tall-box": "### Side Effects\n\n**Serious side effects:**\n\n"
+                    + "".join(f"* severe item {i}\n" for i in range(200)),
+    }
+    start = time.monotonic()
+    result, pdf = build_page(tmp_path, case, f"---\ntitle: Big\n---\n\n{bodies[case]}")
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - start < 120  # bounded, not a benchmark
+    text = pdf_text(pdf)
+    pages = _pages(pdf)
+    assert pages >= 2
+    if case == "long-paragraph":
+        assert set(words(para)) <= set(words(text))
+    if case == "long-token":
+        assert text.replace("\n", "").count("x") >= 5_000
+    if case == "tall-box":
+        assert "severe item 199" in text
+        assert "(continued)" in text
+        assert pages < 30  # no runaway blank pages
+
+
+def test_deep_nesting_is_a_clear_error_not_lost_text(tmp_path):
+    for name, deep in (("lists", "* " * 10_000 + "level\n"), ("quotes", ">" * 10_000 + " q\n")):
+        start = time.monotonic()
+        result, pdf = build_page(tmp_path, name, f"---\ntitle: Deep\n---\n\n### Usage\n\n"
+                                                 f"{deep}\nafter\n")
+        assert time.monotonic() - start < 30
+        assert result.exit_code != 0 and not pdf.exists()
+        assert f"{name}.md:7: lists or quotes nested deeper than" in result.output
+
+
+def test_moderate_nesting_keeps_every_word(tmp_path):
+    nested = "".join("  " * i + f"* level{i}\n" for i in range(15))
+    result, pdf = build_page(tmp_path, "nested", f"---\ntitle: N\n---\n\n### Usage\n\n{nested}"
+                                                 "\nafter the list\n")
+    assert result.exit_code == 0, result.output
+    text = pdf_text(pdf)
+    assert all(f"level{i}" in text for i in range(15)) and "after the list" in text
+
+
+def test_huge_line_and_oversized_page(tmp_path):
+    result, pdf = build_page(tmp_path, "wide", "---\ntitle: Wide\n---\n\n### Usage\n\n"
+                             + "abc " * 250_000 + "\n")
+    assert result.exit_code == 0, result.output
+    result, pdf = build_page(tmp_path, "huge", "---\ntitle: Huge\n---\n\n" + "a" * 3_000_000)
+    assert result.exit_code != 0 and "limit" in result.output and not pdf.exists()
