@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .errors import HandoutError
 
 CONTENT = click.option("--content", "content", type=click.Path(path_type=Path),
                        default=Path("content"), show_default=True,
@@ -83,6 +84,54 @@ def list_pages(content: Path) -> None:
 
     for page in find_pages(content):
         click.echo(f"{page.name}\t{_title(page)}")
+
+
+@main.command()
+@click.argument("names", nargs=-1, required=True)
+@click.option("--to", "recipients", multiple=True, required=True, metavar="ADDR",
+              help="Recipient address; repeat for more (each gets a separate message).")
+@click.option("--subject", help="Subject line (default names the clinic, not the drug).")
+@click.option("--message", help="Message text (default: a short note listing the handouts).")
+@click.option("--message-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Read the message text from a UTF-8 file.")
+@click.option("--eml", type=click.Path(path_type=Path, dir_okay=False),
+              help="Save FILE.eml draft(s) instead of sending.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file (default ./handouts.yaml when present).")
+@STYLE
+@CONTENT
+@OUT
+def email(names, recipients, subject, message, message_file, eml, config_path,
+          style_name: str, content: Path, out_dir: Path) -> None:
+    """Email the handouts for NAMEs to each --to, one message per recipient.
+
+    SMTP settings come from the smtp: block of handouts.yaml, overridden by
+    HANDOUTS_SMTP_HOST/_PORT/_SECURITY/_USER/_FROM/_CAFILE; the password only from
+    HANDOUTS_SMTP_PASSWORD. Everything is checked and built before anything is sent.
+    """
+    import os
+
+    from . import mail
+    from .config import load_config
+    from .style import load_style
+
+    if message is not None and message_file is not None:
+        raise click.UsageError("give --message or --message-file, not both")
+    config = load_config(config_path)
+    settings = None if eml else mail.smtp_settings(config.smtp, os.environ)
+    sender = settings.sender if settings else mail.draft_sender(config.smtp, os.environ)
+    style = load_style(style_name, (Path("styles"),))
+    request = mail.Request(names, recipients, subject, message, message_file)
+    letters = mail.prepare(request, config, style, content, out_dir, sender, draft=bool(eml))
+    for warning in dict.fromkeys(w for a in letters[0].attachments for w in a.warnings):
+        click.echo(f"warning: {warning}", err=True)
+    if eml:
+        for path, letter in zip(mail.write_drafts(letters, eml), letters):
+            click.echo(f"{_shown(path)}: draft to {letter.recipient}: {letter.describe()}")
+        return
+    report = mail.send(letters, settings, click.echo)
+    if not report.ok:
+        raise HandoutError(report.summary())
 
 
 def _shown(path: Path) -> str:
