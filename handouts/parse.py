@@ -12,7 +12,7 @@ from pathlib import Path
 from . import sections
 from .errors import HandoutError
 from .model import (
-    Drug, Heading, ListBlock, ListItem, Paragraph, Preformatted, Rule, Run, plain,
+    Drug, Heading, ListBlock, ListItem, Paragraph, Preformatted, Review, Rule, Run, plain,
 )
 from .yamlsafe import load_yaml
 
@@ -21,6 +21,7 @@ MAX_TITLE_CHARS = 500
 # Front matter keys pages carry from their publishing system; accepted and ignored.
 PASSIVE_KEYS = {"layout", "nav_exclude", "nav_order", "parent", "permalink", "has_children"}
 TEXT_KEYS = {"title", "summary", "lang"}
+REVIEW_KEYS = ("reviewed_by", "reviewed_on", "review_every", "sources", "updated")
 # Characters that hide or reorder text (spoofing) or are not text at all.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad]")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -37,6 +38,7 @@ def read_page(path: Path, name: str | None = None) -> Drug:
 def parse_text(text: str, source: object, name: str) -> Drug:
     warnings: list[str] = []
     meta, body, body_line = _split_front_matter(text, source)
+    review = _review_of(meta, source)
     body = _clean(body, source, body_line, warnings)
     if not body.strip():
         raise HandoutError("page body is empty", source)
@@ -52,6 +54,7 @@ def parse_text(text: str, source: object, name: str) -> Drug:
         lang=meta.get("lang") or "en",
         meta=meta,
         warnings=tuple(f"{source}: {w}" for w in warnings),
+        review=review,
     )
     return drug
 
@@ -117,6 +120,33 @@ def _check_meta(data, source) -> dict:
             f"front matter 'lang': expected a language tag like 'en' or 'es-MX', "
             f"found {meta['lang']!r}", source)
     return meta
+
+
+def _review_of(meta: dict, source) -> Review:
+    """Take the review keys out of `meta`, checked; every problem reported at once.
+
+    Dates are YYYY-MM-DD, real and not in the future (a typo such as 2062 would make a
+    page look reviewed for decades). A reviewer and a review date come together.
+    """
+    from . import schema as s
+    from .review import today
+
+    now = today()
+    spec = {"reviewed_by": s.text(200, allow_empty=False), "reviewed_on": s.day(now),
+            "review_every": s.integer(1, 120, " months"), "sources": s.text_list(50, 500),
+            "updated": s.day(now)}
+    raw = {key: meta.pop(key) for key in REVIEW_KEYS if key in meta}
+    values, errors = s.validate(raw, spec)
+    name = values.get("reviewed_by", "").strip()
+    if "reviewed_by" in values and not name:
+        errors.append(f"reviewed_by: expected the reviewer's name, found {raw['reviewed_by']!r}")
+    for key, other, wanted in (("reviewed_on", "reviewed_by", "a date YYYY-MM-DD"),
+                               ("reviewed_by", "reviewed_on", "the reviewer's name")):
+        if other in raw and key not in raw:
+            errors.append(f"{key}: expected {wanted} when {other} is given, found nothing")
+    s.raise_all([f"front matter {e}" for e in errors], source)
+    return Review(name, values.get("reviewed_on"), values.get("review_every"),
+                  values.get("sources", ()), values.get("updated"))
 
 
 def _type(value) -> str:
