@@ -85,6 +85,39 @@ def list_pages(content: Path) -> None:
         click.echo(f"{page.name}\t{_title(page)}")
 
 
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "check_all", is_flag=True, help="Check every page in the content folder.")
+@CONTENT
+@STYLE
+@CONFIG
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: one line per problem; json: see the README.")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+def check(names, check_all: bool, content: Path, style_name: str | None,
+          config_path: Path | None, fmt: str, strict: bool) -> None:
+    """Check pages without building them: parse problems, missing sections, review
+    status, reading grade, characters the fonts lack. Exit 1 on errors (or warnings
+    with --strict)."""
+    from .check import check_pages
+    from .workspace import find_pages, resolve
+
+    if bool(names) == check_all:
+        raise click.UsageError("give page NAMEs or --all (not both)")
+    config, style = load_settings(config_path, style_name)
+    pages = find_pages(content) if check_all else resolve(names, content)
+    report = check_pages(pages, style, config)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.text_lines():
+            click.echo(line)
+    if report.failed(strict):
+        raise SystemExit(1)
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
