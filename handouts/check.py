@@ -96,13 +96,15 @@ class Checker:
 
         result = PageCheck(page.name, str(page.path))
         try:
-            drug = read_page(page.path, page.name)
+            self._findings(read_page(page.path, page.name), result)
+            return result
         except HandoutError as exc:
-            result.errors.append(Issue("parse", exc.reason, exc.line))
-            return result
+            error = Issue("parse", exc.reason, exc.line)
         except Exception as exc:  # a bug on one page must not stop the rest
-            result.errors.append(Issue("internal", f"{type(exc).__name__}: {exc}"))
-            return result
+            error = Issue("internal", f"{type(exc).__name__}: {exc}")
+        return PageCheck(page.name, str(page.path), errors=[error])  # no half findings
+
+    def _findings(self, drug, result: PageCheck) -> None:
         result.title = drug.title
         result.warnings = parse_warnings(drug) + missing_sections(drug) + unrecognised(drug)
         result.review = review.status_of(drug.review, self.config.review_every_months, self.on)
@@ -111,7 +113,6 @@ class Checker:
         result.warnings += readability_warnings(result.readability)
         result.missing_glyphs, glyph_warnings = self.glyphs(drug)
         result.warnings += glyph_warnings
-        return result
 
     def glyphs(self, drug) -> tuple[list[str], list[Issue]]:
         """Characters the build would print as [U+XXXX], with the build's own warning."""
