@@ -271,6 +271,28 @@ def test_a_page_that_fails_to_parse_is_an_error_and_the_rest_are_checked(tmp_pat
     assert text.splitlines()[-1].startswith("checked 2 pages: 1 error(s)")
 
 
+def test_a_bug_on_one_page_is_reported_for_that_page_only(tmp_path, monkeypatch):
+    import handouts.check
+
+    real = handouts.check.readability
+
+    def flaky(drug, target):
+        if drug.name == "bad":
+            raise ZeroDivisionError("boom")
+        return real(drug, target)
+
+    monkeypatch.setattr(handouts.check, "readability", flaky)
+    content = tmp_path / "content"
+    for name in ("bad", "good"):
+        write_page(content, name, CLEAN.format(today=TODAY))
+    code, report = check_json("--all", content=content)
+    bad, good = report["pages"]
+    assert code == 1 and bad["errors"] == [
+        {"kind": "internal", "message": "ZeroDivisionError: boom", "line": None}]
+    assert bad["warnings"] == [] and bad["title"] is None and bad["review"] is None
+    assert good["errors"] == [] and good["review"]["status"] == "current"
+
+
 def test_names_or_all_not_both():
     result = run_cli("check", "ixabepilone", "--all", "--content", ROOT / "content")
     assert result.exit_code == 2
