@@ -87,6 +87,39 @@ def list_pages(content: Path) -> None:
 
 
 @main.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "check_all", is_flag=True, help="Check every page in the content folder.")
+@CONTENT
+@STYLE
+@CONFIG
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: one line per problem; json: see the README.")
+@click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+def check(names, check_all: bool, content: Path, style_name: str | None,
+          config_path: Path | None, fmt: str, strict: bool) -> None:
+    """Check pages without building them: parse problems, missing sections, review
+    status, reading grade, characters the fonts lack. Exit 1 on errors (or warnings
+    with --strict)."""
+    from .check import check_pages
+    from .workspace import find_pages, resolve
+
+    if bool(names) == check_all:
+        raise click.UsageError("give page NAMEs or --all (not both)")
+    config, style = load_settings(config_path, style_name)
+    pages = find_pages(content) if check_all else resolve(names, content)
+    report = check_pages(pages, style, config)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.text_lines():
+            click.echo(line)
+    if report.failed(strict):
+        raise SystemExit(1)
+
+
+@main.command()
 @click.argument("names", nargs=-1, required=True)
 @click.option("--to", "recipients", multiple=True, required=True, metavar="ADDR",
               help="Recipient address; repeat for more (each gets a separate message).")
@@ -96,13 +129,12 @@ def list_pages(content: Path) -> None:
               help="Read the message text from a UTF-8 file.")
 @click.option("--eml", type=click.Path(path_type=Path, dir_okay=False),
               help="Save FILE.eml draft(s) instead of sending.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Config file (default ./handouts.yaml when present).")
+@CONFIG
 @STYLE
 @CONTENT
 @OUT
 def email(names, recipients, subject, message, message_file, eml, config_path,
-          style_name: str, content: Path, out_dir: Path) -> None:
+          style_name: str | None, content: Path, out_dir: Path) -> None:
     """Email the handouts for NAMEs to each --to, one message per recipient.
 
     SMTP settings come from the smtp: block of handouts.yaml, overridden by
@@ -112,15 +144,11 @@ def email(names, recipients, subject, message, message_file, eml, config_path,
     import os
 
     from . import mail
-    from .config import load_config
-    from .style import load_style
-
     if message is not None and message_file is not None:
         raise click.UsageError("give --message or --message-file, not both")
-    config = load_config(config_path)
+    config, style = load_settings(config_path, style_name)
     settings = None if eml else mail.smtp_settings(config.smtp, os.environ)
     sender = settings.sender if settings else mail.draft_sender(config.smtp, os.environ)
-    style = load_style(style_name, (Path("styles"),))
     request = mail.Request(names, recipients, subject, message, message_file)
     letters = mail.prepare(request, config, style, content, out_dir, sender, draft=bool(eml))
     for warning in dict.fromkeys(w for a in letters[0].attachments for w in a.warnings):

@@ -17,7 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate, Paragraph
 from reportlab.platypus.flowables import HRFlowable
 
-from . import __version__, fonts
+from . import __version__, fonts, review
 from .config import Clinic, Config
 from .errors import HandoutError
 from .flowables import Box, BoxLook, BookmarkedParagraph, numbered_canvas
@@ -419,6 +419,8 @@ def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
         raise HandoutError(
             f"the disclaimer needs {footer_h:.0f} pt of footer on every page; "
             f"at most {MAX_FOOTER_SHARE * text_height:.0f} pt fits", drug.source)
+    mark = ReviewMark(drug, config, look, glyphs)
+    footer_h += mark.height  # the review mark sits between the body and the footer
     frame = Frame(page.margin_left, page.margin_bottom + footer_h, look.text_width,
                   text_height - footer_h - header_h, leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0, id="body")
@@ -431,7 +433,7 @@ def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
         displayDocTitle=1, initialFontName=look.regular, initialFontSize=style.body.size,
         pageCompression=1,
     )
-    decorate = _decorate(glyphs.fix(drug.title), header, footer, look)
+    decorate = _decorate(glyphs.fix(drug.title), header, footer, look, mark)
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=decorate)])
     story = build_story(drug, look, frame._aH, glyphs, call_text(style, config))
     doc.build(story, canvasmaker=numbered_canvas(_page_label(look)))
@@ -487,8 +489,37 @@ def _image(path):
         raise HandoutError(f"cannot read logo image: {exc}", path) from None
 
 
-def _decorate(title: str, header: Header, footer: Paragraph, look: Look):
-    """Header on every page and the disclaimer footer on every page."""
+class ReviewMark:
+    """Review status just above the footer on every page: a tinted band while the page
+    is not reviewed or its review is overdue, a plain line naming the reviewer once it is.
+    `height` is the room it takes from the body frame (nothing when there is no text)."""
+
+    def __init__(self, drug: Drug, config: Config, look: Look, glyphs: Glyphs):
+        r = look.style.review
+        text, self.alert = review.mark_text(drug.review, config, r)
+        self.look, self.pad = look, (r.padding if self.alert else 0.0)
+        pstyle = ParagraphStyle(
+            "review", fontName=look.bold if self.alert else look.regular, fontSize=r.size,
+            leading=r.size * 1.3, textColor=HexColor(r.colour if self.alert else r.reviewed_colour))
+        self.para = Paragraph(escape(glyphs.fix(text)), pstyle) if text else None
+        self.band = self.para.wrap(look.text_width - 2 * self.pad, 1e6)[1] + 2 * self.pad \
+            if text else 0.0
+        self.height = self.band + look.style.footer.gap / 2 if text else 0.0
+
+    def draw(self, canv, left: float, bottom: float) -> None:
+        if self.para is None:
+            return
+        r = self.look.style.review
+        if self.alert:
+            canv.setFillColor(HexColor(r.fill))
+            canv.setStrokeColor(HexColor(r.border_colour))
+            canv.setLineWidth(1)
+            canv.rect(left, bottom, self.look.text_width, self.band, fill=1, stroke=1)
+        self.para.drawOn(canv, left + self.pad, bottom + self.pad)
+
+
+def _decorate(title: str, header: Header, footer: Paragraph, look: Look, mark: ReviewMark):
+    """Header, review mark and disclaimer footer on every page."""
     style = look.style
 
     def draw(canv, doc):
@@ -502,6 +533,7 @@ def _decorate(title: str, header: Header, footer: Paragraph, look: Look):
         canv.setLineWidth(0.75)
         canv.line(left, base + h + ft.gap / 2, right, base + h + ft.gap / 2)
         footer.drawOn(canv, left, base)
+        mark.draw(canv, left, base + h + ft.gap)
         canv.restoreState()
 
     return draw

@@ -250,7 +250,8 @@ def attachment_for(page, style, out_dir: Path) -> Attachment:
     from .workspace import output_path
 
     drug = read_page(page.path, page.name)  # the title names the file; checks the page too
-    target, warnings = output_path(out_dir, page.name), drug.warnings
+    target = output_path(out_dir, page.name)
+    warnings = tuple(n.located(drug.source) for n in drug.warnings)
     if not _up_to_date(target, (page.path, *style.chain)):
         warnings = build_one(page.path, page.name, style, out_dir).warnings
     data = target.read_bytes()

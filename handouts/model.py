@@ -6,6 +6,7 @@ Built by parse, read by layout and check. It must never import ReportLab or Mark
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Union
 
 
@@ -158,6 +159,34 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A warning about a page: what kind, what it says, and the line when known."""
+
+    kind: str
+    message: str
+    line: int | None = None
+
+    def located(self, source) -> str:
+        """`FILE:LINE: message`, or `FILE: message` without a line."""
+        where = f"{source}:{self.line}" if self.line else str(source)
+        return f"{where}: {self.message}"
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who checked the page and when, from its front matter; empty when nobody has."""
+
+    reviewed_by: str = ""
+    reviewed_on: date | None = None
+    every_months: int | None = None  # None: the workspace's review.review_every
+    sources: tuple[str, ...] = ()
+    updated: date | None = None
+
+
+@dataclass(frozen=True)
 class Drug:
     name: str  # file stem, used for output names
     title: str
@@ -166,7 +195,8 @@ class Drug:
     summary: str = ""
     lang: str = "en"
     meta: dict = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Notice, ...] = ()
+    review: Review = field(default_factory=Review)
 
     def section(self, kind: str) -> Section | None:
         return next((s for s in self.sections if s.kind == kind), None)

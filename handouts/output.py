@@ -59,7 +59,8 @@ def build_one(page_path: Path, name: str, style, out_dir: Path, config=None) -> 
     rendered = render(drug, style, config or Config())
     write_atomic(target, rendered.data)
     return Built(target, rendered.pages,
-                 drug.warnings + tuple(f"{drug.source}: {w}" for w in rendered.warnings))
+                 tuple(n.located(drug.source) for n in drug.warnings)
+                 + tuple(f"{drug.source}: {w}" for w in rendered.warnings))
 
 
 class BatchResult:

@@ -12,7 +12,8 @@ from pathlib import Path
 from . import sections
 from .errors import HandoutError
 from .model import (
-    Drug, Heading, ListBlock, ListItem, Paragraph, Preformatted, Rule, Run, plain,
+    Drug, Heading, ListBlock, ListItem, Notice, Paragraph, Preformatted, Review, Rule, Run,
+    plain,
 )
 from .yamlsafe import load_yaml
 
@@ -22,6 +23,7 @@ MAX_NESTING = 40  # markdown-it block levels: each list adds two (list + item)
 # Front matter keys pages carry from their publishing system; accepted and ignored.
 PASSIVE_KEYS = {"layout", "nav_exclude", "nav_order", "parent", "permalink", "has_children"}
 TEXT_KEYS = {"title", "summary", "lang"}
+REVIEW_KEYS = ("reviewed_by", "reviewed_on", "review_every", "sources", "updated")
 # Characters that hide or reorder text (spoofing) or are not text at all.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad]")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -38,6 +40,7 @@ def read_page(path: Path, name: str | None = None) -> Drug:
 def parse_text(text: str, source: object, name: str) -> Drug:
     warnings: list[str] = []
     meta, body, body_line = _split_front_matter(text, source)
+    review = _review_of(meta, source)
     body = _clean(body, source, body_line, warnings)
     if not body.strip():
         raise HandoutError("page body is empty", source)
@@ -52,7 +55,8 @@ def parse_text(text: str, source: object, name: str) -> Drug:
         summary=meta.get("summary") or sections.summary_of(found),
         lang=meta.get("lang") or "en",
         meta=meta,
-        warnings=tuple(_located(source, w) for w in warnings),
+        warnings=tuple(warnings),
+        review=review,
     )
     return drug
 
@@ -120,6 +124,33 @@ def _check_meta(data, source) -> dict:
     return meta
 
 
+def _review_of(meta: dict, source) -> Review:
+    """Take the review keys out of `meta`, checked; every problem reported at once.
+
+    Dates are YYYY-MM-DD, real and not in the future (a typo such as 2062 would make a
+    page look reviewed for decades). A reviewer and a review date come together.
+    """
+    from . import schema as s
+    from .review import today
+
+    now = today()
+    spec = {"reviewed_by": s.text(200, allow_empty=False), "reviewed_on": s.day(now),
+            "review_every": s.integer(1, 120, " months"), "sources": s.text_list(50, 500),
+            "updated": s.day(now)}
+    raw = {key: meta.pop(key) for key in REVIEW_KEYS if key in meta}
+    values, errors = s.validate(raw, spec)
+    name = values.get("reviewed_by", "").strip()
+    if "reviewed_by" in values and not name:
+        errors.append(f"reviewed_by: expected the reviewer's name, found {raw['reviewed_by']!r}")
+    for key, other, wanted in (("reviewed_on", "reviewed_by", "a date YYYY-MM-DD"),
+                               ("reviewed_by", "reviewed_on", "the reviewer's name")):
+        if other in raw and key not in raw:
+            errors.append(f"{key}: expected {wanted} when {other} is given, found nothing")
+    s.raise_all([f"front matter {e}" for e in errors], source)
+    return Review(name, values.get("reviewed_on"), values.get("review_every"),
+                  values.get("sources", ()), values.get("updated"))
+
+
 def _type(value) -> str:
     return {list: "a list", dict: "a mapping", type(None): "nothing"}.get(type(value), "text")
 
@@ -138,16 +169,10 @@ def _clean(body: str, source, first_line: int, warnings: list[str]) -> str:
         number = first_line + offset
         fixed = ftfy.fix_text(line, config) if not line.isascii() else line
         if fixed != line:
-            warnings.append((number, f"repaired mis-encoded text {_diff(line, fixed)}"))
+            warnings.append(Notice("mojibake", f"repaired mis-encoded text {_diff(line, fixed)}",
+                                   number))
         out.append(_strip_controls(fixed, number, warnings))
     return unicodedata.normalize("NFC", "\n".join(out))
-
-
-def _located(source, warning) -> str:
-    """`FILE:LINE: message` for (line, message) warnings, `FILE: message` otherwise."""
-    if isinstance(warning, tuple):
-        return f"{source}:{warning[0]}: {warning[1]}"
-    return f"{source}: {warning}"
 
 
 def _diff(before: str, after: str) -> str:
@@ -166,7 +191,8 @@ def _strip_controls(line: str, number: int, warnings: list[str]) -> str:
     if not bad:
         return line
     points = ", ".join(f"U+{ord(c):04X}" for c in sorted(bad))
-    warnings.append((number, f"removed invisible or control characters {points}"))
+    warnings.append(Notice("control_characters",
+                           f"removed invisible or control characters {points}", number))
     return "".join(c for c in line if c not in bad)
 
 

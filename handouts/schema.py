@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Callable
 
 from .errors import HandoutError
@@ -15,6 +16,7 @@ from .errors import HandoutError
 _UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54}
 _LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|in|mm|cm)?\s*$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class Invalid(ValueError):
@@ -74,6 +76,46 @@ def text(max_len: int = 500, allow_empty: bool = True) -> Field:
         return value
 
     return Field(convert, "", f"text of at most {max_len} characters")
+
+
+def integer(lo: int, hi: int, unit: str = "") -> Field:
+    def convert(value):
+        digits = str(value).strip()
+        if not digits.isascii() or not digits.isdigit() or not lo <= int(digits) <= hi:
+            raise Invalid
+        return int(digits)
+
+    return Field(convert, "", f"a whole number from {lo} to {hi}{unit}")
+
+
+def day(latest: date | None = None) -> Field:
+    """A calendar date written YYYY-MM-DD (no times, no week dates), not after `latest`."""
+
+    def convert(value):
+        if not isinstance(value, str) or not _DATE.match(value.strip()):
+            raise Invalid
+        try:
+            result = date.fromisoformat(value.strip())
+        except ValueError:  # 2026-02-30
+            raise Invalid from None
+        if latest is not None and result > latest:
+            raise Invalid
+        return result
+
+    limit = f" no later than today ({latest.isoformat()})" if latest else ""
+    return Field(convert, "", f"a date YYYY-MM-DD{limit}")
+
+
+def text_list(max_items: int, max_len: int) -> Field:
+    item = text(max_len, allow_empty=False)
+
+    def convert(value):
+        if not isinstance(value, list) or len(value) > max_items:
+            raise Invalid
+        return tuple(item.convert(v) for v in value)
+
+    return Field(convert, "", f"a list of at most {max_items} texts of at most {max_len} "
+                              "characters each")
 
 
 def choice(*options: str) -> Field:

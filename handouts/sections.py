@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from .model import (
-    EffectGroup, Faq, Heading, ListBlock, ListItem, Paragraph, Run, Section, plain,
+    EffectGroup, Faq, Heading, ListBlock, ListItem, Notice, Paragraph, Run, Section, plain,
 )
 
 # Exact labels (lower case, no parenthetical) that open a section, by kind.
@@ -194,9 +194,10 @@ def _finish(section: _Open, warnings: list[str]) -> Section:
 def _warn_missing(done: list[Section], warnings: list[str]) -> None:
     effects = [s for s in done if s.kind == "side_effects"]
     if effects and not any(g.severe for s in effects for g in s.groups):
-        warnings.append("no severe side-effect group found: the handout has no warning box")
+        warnings.append(Notice("missing_section",
+                               "no severe side-effect group found: the handout has no warning box"))
     if not effects:
-        warnings.append("no side-effects section found")
+        warnings.append(Notice("missing_section", "no side-effects section found"))
 
 
 # -- side-effect groups ----------------------------------------------------------

@@ -90,6 +90,17 @@ STYLE_SPEC = {
         "page_label": s.text(60, allow_empty=False),
         "default_disclaimer": s.text(1000, allow_empty=False),
     },
+    "review": {
+        "unreviewed": s.text(200, allow_empty=False),
+        "overdue": s.text(200, allow_empty=False),
+        "reviewed": s.text(200, allow_empty=False),
+        "size": s.number(8, 24, " pt"),
+        "colour": s.colour(),
+        "fill": s.colour(),
+        "border_colour": s.colour(),
+        "reviewed_colour": s.colour(),
+        "padding": s.length(0, 36),
+    },
     "headings": {kind: s.text(80, allow_empty=False) for kind in (
         "generic", "usage", "dosage", "side_effects", "mechanism", "precautions",
         "interactions", "faqs", "note")},

@@ -33,6 +33,21 @@ def run_cli(*args, cwd: Path | None = None):
         os.chdir(old)
 
 
+def modules_loaded_by(args: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    """Modules starting with `prefixes` that running the CLI with `args` imports, in a
+    fresh interpreter (for the promise that --help stays light)."""
+    import ast
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from handouts.cli import main; "
+            f"r = CliRunner().invoke(main, {args!r}); assert r.exit_code == 0, r.output; "
+            f"print(sorted(m for m in sys.modules if m.startswith({prefixes!r})))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return ast.literal_eval(done.stdout)
+
+
 def write_page(folder: Path, name: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.md"

@@ -1,0 +1,275 @@
+"""Check stage: content governance for pages, without building a PDF.
+
+Per page: parse errors and warnings, missing core sections, review status, reading
+grade and long sentences, characters the fonts lack. Reads pages; never writes files.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import review
+from .errors import HandoutError
+from .model import (
+    EffectGroup, Faq, Heading, ListBlock, Notice, Paragraph, Preformatted, plain,
+)
+
+JSON_VERSION = 1
+LONG_SENTENCE_WORDS = 25
+# Sections whose text is boilerplate, not prose the page's author wrote.
+NOT_PROSE = ("disclaimer", "note")
+# check states missing sections itself (with the disclaimer and usage too).
+_RESTATED = ("missing_section",)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+
+
+Issue = Notice  # one kind of record for parse, check and build warnings
+
+
+@dataclass(frozen=True)
+class Readability:
+    grade: float | None  # Flesch-Kincaid; None when the page has no English prose
+    target: float
+    long_sentences: tuple[int | None, ...]  # the line of each sentence over the limit
+
+    def as_json(self) -> dict:
+        return {"grade": self.grade, "target": self.target,
+                "long_sentences": len(self.long_sentences)}
+
+
+@dataclass
+class PageCheck:
+    name: str
+    path: str
+    title: str | None = None
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    review: review.Status | None = None
+    readability: Readability | None = None
+    missing_glyphs: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        status = self.review
+        return {
+            "name": self.name, "path": self.path, "title": self.title,
+            "errors": [e.as_json() for e in self.errors],
+            "warnings": [w.as_json() for w in self.warnings],
+            "review": None if status is None else {
+                "status": status.state, "reviewed_by": status.reviewed_by or None,
+                "reviewed_on": _iso(status.reviewed_on), "due": _iso(status.due)},
+            "readability": self.readability.as_json() if self.readability else None,
+            "missing_glyphs": self.missing_glyphs,
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# -- one page --------------------------------------------------------------------------
+
+class Checker:
+    """Checks pages against one style (its fonts and review wording) and config."""
+
+    def __init__(self, style, config, on: date):
+        from .layout import look_for  # the layout's own font coverage, not a copy
+
+        self.style, self.config, self.on = style, config, on
+        self.covered = look_for(style).covered
+
+    def page(self, page) -> PageCheck:
+        from .parse import read_page
+
+        result = PageCheck(page.name, str(page.path))
+        try:
+            self._findings(read_page(page.path, page.name), result)
+            return result
+        except HandoutError as exc:
+            error = Issue("parse", exc.reason, exc.line)
+        except Exception as exc:  # a bug on one page must not stop the rest
+            error = Issue("internal", f"{type(exc).__name__}: {exc}")
+        return PageCheck(page.name, str(page.path), errors=[error])  # no half findings
+
+    def _findings(self, drug, result: PageCheck) -> None:
+        result.title = drug.title
+        result.warnings = parse_warnings(drug) + missing_sections(drug) + unrecognised(drug)
+        result.review = review.status_of(drug.review, self.config.review_every_months, self.on)
+        result.warnings += review_warnings(drug, result.review, self.style.review)
+        result.readability = readability(drug, self.config.target_grade)
+        result.warnings += readability_warnings(result.readability)
+        result.missing_glyphs, glyph_warnings = self.glyphs(drug)
+        result.warnings += glyph_warnings
+
+    def glyphs(self, drug) -> tuple[list[str], list[Issue]]:
+        """Characters the build would print as [U+XXXX], with the build's own warning."""
+        from .layout import Glyphs
+
+        glyphs = Glyphs(self.covered)
+        for text, _, _ in text_units(drug):
+            glyphs.fix(text)
+        found = [f"U+{ord(c):04X}" for c in sorted(glyphs.missing)]
+        return found, [Issue("missing_glyphs", w) for w in glyphs.warnings()]
+
+
+def parse_warnings(drug) -> list[Issue]:
+    return [Issue(n.kind, n.message, n.line) for n in drug.warnings if n.kind not in _RESTATED]
+
+
+def missing_sections(drug) -> list[Issue]:
+    """The core every handout needs: what it is for, side effects with a severe group
+    (the warning box), and the page's own disclaimer."""
+    missing = []
+    if drug.section("usage") is None:
+        missing.append("no usage section: the handout does not say what the medicine is for")
+    if drug.section("side_effects") is None:
+        missing.append("no side-effects section")
+    elif not drug.severe_groups:
+        missing.append("no severe side-effect group: the handout has no warning box")
+    if not drug.disclaimer:
+        missing.append("no disclaimer: the footer prints the style's default disclaimer")
+    return [Issue("missing_section", m) for m in missing]
+
+
+def unrecognised(drug) -> list[Issue]:
+    return [Issue("unrecognised_section",
+                  f"section {s.title!r} is not a standard section; it prints under its own "
+                  "heading", s.line)
+            # a title with no parts heads a part of a combination page: not a section
+            for s in drug.sections if s.kind == "other" and s.title and s.parts]
+
+
+def review_warnings(drug, status: review.Status, wording) -> list[Issue]:
+    out = []
+    if status.state != review.CURRENT:
+        out.append(Issue("review", review.describe(status, wording)))
+    updated, reviewed = drug.review.updated, drug.review.reviewed_on
+    if updated and reviewed and updated > reviewed:
+        out.append(Issue("review", f"updated on {updated} after the review on {reviewed}: "
+                                   "the changes have not been reviewed"))
+    return out
+
+
+# -- readability -----------------------------------------------------------------------
+
+def text_units(drug):
+    """(text, line, is_prose) for everything the handout prints from the page. Prose is
+    what a patient reads as sentences: paragraphs, list items, side-effect labels and
+    FAQs, outside the disclaimer, the closing note and the generic name itself."""
+    yield drug.title, None, False
+    yield drug.summary, None, False
+    for section in drug.sections:
+        yield section.title, section.line, False
+        for index, part in enumerate(section.parts):
+            # A generic-name section opens with the name; what follows it is prose.
+            name = section.kind == "generic" and index == 0
+            yield from _part_units(part, section.kind not in NOT_PROSE and not name)
+
+
+def _part_units(part, prose: bool):
+    if isinstance(part, Paragraph):
+        yield plain(part.inline), part.line, prose
+    elif isinstance(part, (Heading, Preformatted)):
+        yield (plain(part.inline) if isinstance(part, Heading) else part.text), part.line, False
+    elif isinstance(part, ListBlock):
+        for item in part.items:
+            for block in item.blocks:
+                yield from _part_units(block, prose)
+    elif isinstance(part, EffectGroup):
+        yield plain(part.label), part.line, prose
+        for block in part.blocks:
+            yield from _part_units(block, prose)
+    elif isinstance(part, Faq):
+        yield plain(part.question), None, prose
+        for block in part.answer:
+            yield from _part_units(block, prose)
+
+
+def readability(drug, target: float) -> Readability:
+    """Flesch-Kincaid grade of the page's prose, each paragraph and list item read as
+    at least one sentence; and the sentences longer than LONG_SENTENCE_WORDS words."""
+    units = [(" ".join(text.split()), line) for text, line, prose in text_units(drug)
+             if prose and text.strip()]
+    long_lines = tuple(line for text, line in units for sentence in _SENTENCE_END.split(text)
+                       if len(_WORD.findall(sentence)) > LONG_SENTENCE_WORDS)
+    if not units or not drug.lang.lower().startswith("en"):
+        return Readability(None, target, long_lines)  # the formula is for English
+    import textstat  # lazy: loading the syllable dictionary takes a moment
+
+    text = " ".join(t if t.endswith((".", "!", "?")) else t + "." for t, _ in units)
+    return Readability(round(textstat.flesch_kincaid_grade(text), 1), target, long_lines)
+
+
+def readability_warnings(result: Readability) -> list[Issue]:
+    out = []
+    if result.grade is not None and result.grade > result.target:
+        out.append(Issue("reading_grade", f"reading grade {result.grade:.1f} is above the "
+                                          f"target {result.target:g} (Flesch-Kincaid)"))
+    if result.long_sentences:
+        lines = sorted({line for line in result.long_sentences if line})
+        shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
+        out.append(Issue("long_sentences",
+                         f"{len(result.long_sentences)} sentence(s) longer than "
+                         f"{LONG_SENTENCE_WORDS} words "
+                         f"(line{'s' * (len(lines) != 1)} {shown})",
+                         lines[0] if lines else None))
+    return out
+
+
+# -- the report ---------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    pages: list[PageCheck]
+    today: date
+
+    def failed(self, strict: bool) -> bool:
+        return any(p.errors or (strict and p.warnings) for p in self.pages)
+
+    def totals(self) -> dict:
+        grades = [p.readability.grade for p in self.pages
+                  if p.readability and p.readability.grade is not None]
+        return {
+            "pages": len(self.pages),
+            "pages_with_errors": sum(1 for p in self.pages if p.errors),
+            "pages_with_warnings": sum(1 for p in self.pages if p.warnings),
+            "errors": sum(len(p.errors) for p in self.pages),
+            "warnings": sum(len(p.warnings) for p in self.pages),
+            "errors_by_kind": _count(e.kind for p in self.pages for e in p.errors),
+            "warnings_by_kind": _count(w.kind for p in self.pages for w in p.warnings),
+            "review": _count(p.review.state for p in self.pages if p.review),
+            "median_grade": round(statistics.median(grades), 1) if grades else None,
+        }
+
+    def as_json(self) -> dict:
+        return {"version": JSON_VERSION, "today": self.today.isoformat(),
+                "pages": [p.as_json() for p in self.pages], "totals": self.totals()}
+
+    def text_lines(self):
+        """One line per problem, `PATH[:LINE]: error|warning [kind]: message`, then totals."""
+        for page in self.pages:
+            for level, issues in (("error", page.errors), ("warning", page.warnings)):
+                for issue in issues:
+                    where = f"{page.path}:{issue.line}" if issue.line else page.path
+                    yield f"{where}: {level} [{issue.kind}]: {issue.message}"
+        t = self.totals()
+        kinds = ", ".join(f"{k} {n}" for k, n in t["warnings_by_kind"].items())
+        grade = (f"; median reading grade {t['median_grade']:.1f}"
+                 if t["median_grade"] is not None else "")
+        yield (f"checked {t['pages']} page{'s' * (t['pages'] != 1)}: {t['errors']} error(s), "
+               f"{t['warnings']} warning(s)" + (f" ({kinds})" if kinds else "") + grade)
+
+
+def _count(kinds) -> dict:
+    return dict(sorted(Counter(kinds).items()))
+
+
+def check_pages(pages, style, config, on: date | None = None) -> Report:
+    """Check every page; a page that fails to parse is an error and the rest go on."""
+    on = on or review.today()
+    checker = Checker(style, config, on)
+    return Report([checker.page(page) for page in pages], on)
