@@ -8,7 +8,7 @@ import time
 import pikepdf
 import pytest
 
-from conftest import build_page, pdf_text, words
+from conftest import build_page, fast_text, pdf_text, words
 
 HOSTILE = [
     '<font color="[[[getattr(pow, Word(\'__globals__\'))[\'os\'].system(\'touch /tmp/pwned\') '
@@ -101,7 +101,7 @@ def test_oversized_content_splits_across_pages(tmp_path, case):
     result, pdf = build_page(tmp_path, case, f"---\ntitle: Big\n---\n\n{bodies[case]}")
     assert result.exit_code == 0, result.output
     assert time.monotonic() - start < 120  # bounded, not a benchmark
-    text = pdf_text(pdf)
+    text = fast_text(pdf)
     pages = _pages(pdf)
     assert pages >= 2
     if case == "long-paragraph":
