@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .progress import shown as _shown  # noqa: F401 - path display for commands
 
 CONTENT = click.option("--content", "content", type=click.Path(path_type=Path),
                        default=Path("content"), show_default=True,
@@ -30,6 +31,21 @@ def main() -> None:
     """Turn Markdown drug pages into printable patient-handout PDFs."""
 
 
+JOBS = click.option("--jobs", "-j", "jobs", type=click.IntRange(min=1), default=None,
+                    help="Pages built at once [default: one per available core].")
+
+
+def _shard(ctx, param, value):
+    from .workspace import parse_shard
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "build_all", is_flag=True, help="Build every page in the content folder.")
@@ -37,42 +53,54 @@ def main() -> None:
 @OUT
 @STYLE
 @CONFIG
+@JOBS
+@click.option("--force", is_flag=True, help="Rebuild pages whose PDF is already up to date.")
+@click.option("--shard", callback=_shard, metavar="K/N",
+              help="Build only the K-th of N slices of the pages (by a hash of each name).")
 def build(names, build_all: bool, content: Path, out_dir: Path, style_name: str | None,
-          config_path: Path | None) -> None:
-    """Build NAME.pdf for each page NAME (the file name without .md), or --all."""
-    from .output import build_batch
-    from .workspace import find_pages, resolve
+          config_path: Path | None, jobs: int | None, force: bool, shard) -> None:
+    """Build NAME.pdf for each page NAME (the file name without .md), or --all.
 
-    if bool(names) == build_all:
-        raise click.UsageError("give page NAMEs or --all (not both)")
-    config, style = load_settings(config_path, style_name)
-    pages = find_pages(content) if build_all else resolve(names, content)
-    result = build_batch(pages, style, out_dir, _report_built, _report_failed, config)
-    if build_all or len(pages) > 1:
+    A page whose PDF is up to date with all its inputs is skipped (--force rebuilds).
+    """
+    from .config import Settings
+    from .output import build_batch
+    from .parallel import default_jobs
+    from .progress import ConsoleReport
+    from .workspace import select_shard
+
+    pages = _pages(names, build_all, content)
+    if shard is not None:
+        pages = select_shard(pages, *shard)
+    report = ConsoleReport()
+    try:
+        result = build_batch(pages, Settings.locate(config_path, style_name), out_dir,
+                             report, jobs or default_jobs(), force)
+    finally:
+        report.close()
+    if result.interrupted:
+        click.echo(f"interrupted: {result.summary()}", err=True)
+        raise SystemExit(130)
+    if build_all or len(pages) != 1 or result.skipped:
         click.echo(result.summary(), err=True)
     if result.failed:
         raise SystemExit(1)
 
 
+def _pages(names, use_all: bool, content: Path):
+    """The pages named, or every page with --all (exactly one of the two)."""
+    from .workspace import find_pages, resolve
+
+    if bool(names) == use_all:
+        raise click.UsageError("give page NAMEs or --all (not both)")
+    return find_pages(content) if use_all else resolve(names, content)
+
+
 def load_settings(config_path: Path | None, style_name: str | None):
     """The workspace config and the style it (or --style) selects, paper size applied."""
-    from .config import load_config
-    from .style import load_style
+    from .config import Settings
 
-    config = load_config(config_path)
-    overrides = {"page": {"size": config.paper}} if config.paper else None
-    style = load_style(style_name or config.style, (Path("styles"),), overrides)
-    return config, style
-
-
-def _report_built(built) -> None:
-    for warning in built.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{_shown(built.path)} ({built.pages} page{'s' * (built.pages != 1)})")
-
-
-def _report_failed(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    return Settings.locate(config_path, style_name).load()
 
 
 @main.command(name="list")
@@ -83,13 +111,6 @@ def list_pages(content: Path) -> None:
 
     for page in find_pages(content):
         click.echo(f"{page.name}\t{_title(page)}")
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 if __name__ == "__main__":  # pragma: no cover
