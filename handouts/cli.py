@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .progress import shown as _shown  # noqa: F401 - path display for commands
+from .progress import shown as _shown
 
 CONTENT = click.option("--content", "content", type=click.Path(path_type=Path),
                        default=Path("content"), show_default=True,
@@ -85,6 +85,46 @@ def build(names, build_all: bool, content: Path, out_dir: Path, style_name: str 
         click.echo(result.summary(), err=True)
     if result.failed:
         raise SystemExit(1)
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "pack_all", is_flag=True, help="Pack every page in the content folder.")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False),
+              required=True, help="The pack to write (FILE.pdf).")
+@CONTENT
+@STYLE
+@CONFIG
+@JOBS
+def pack(names, pack_all: bool, output: Path, content: Path, style_name: str | None,
+         config_path: Path | None, jobs: int | None) -> None:
+    """One print-ready PDF of the handouts NAME ... (or --all), in that order.
+
+    A contents page, then each handout on a right-hand page (blank pages added for
+    double-sided printing), with bookmarks. Written only if every handout builds.
+    """
+    from .config import Settings
+    from .pack import build_pack
+    from .parallel import default_jobs
+    from .progress import ConsoleReport
+
+    pages = _pages(names, pack_all, content)
+    report = ConsoleReport()
+    try:
+        result = build_pack(pages, Settings.locate(config_path, style_name), output,
+                            report, jobs or default_jobs())
+    finally:
+        report.close()
+    batch = result.batch
+    if batch.interrupted:
+        click.echo("interrupted: pack not written", err=True)
+        raise SystemExit(130)
+    if batch.failed:
+        click.echo(f"pack not written: {len(batch.failed)} of {len(pages)} handouts failed",
+                   err=True)
+        raise SystemExit(1)
+    click.echo(f"{_shown(output.absolute())} ({len(result.entries)} handouts, "
+               f"{result.pages} pages)")
 
 
 def _pages(names, use_all: bool, content: Path):

@@ -68,8 +68,3 @@ def page_texts(path: Path) -> list[str]:
     """Each page's text, whitespace collapsed."""
     with pdfplumber.open(path) as pdf:
         return [" ".join((page.extract_text() or "").split()) for page in pdf.pages]
-
-
-def footer_text(page) -> str:
-    footer = page.crop((0, page.height * 0.8, page.width, page.height))
-    return " ".join((footer.extract_text() or "").split())
