@@ -127,6 +127,21 @@ def pack(names, pack_all: bool, output: Path, content: Path, style_name: str | N
                f"{result.pages} pages)")
 
 
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
+def init(directory: Path) -> None:
+    """Start a clinic workspace in DIRECTORY: handouts.yaml, content/ and styles/.
+
+    Existing files are never overwritten.
+    """
+    from .scaffold import init_workspace
+
+    for path in init_workspace(directory):
+        click.echo(f"created {_shown(path.absolute())}")
+    where = "" if directory == Path(".") else f"cd {directory} && "
+    click.echo(f"next: edit handouts.yaml, then {where}handouts build --all", err=True)
+
+
 def _pages(names, use_all: bool, content: Path):
     """The pages named, or every page with --all (exactly one of the two)."""
     from .workspace import find_pages, resolve
