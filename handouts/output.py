@@ -135,12 +135,8 @@ def build_batch(pages, settings, out_dir: Path, report: Report | None = None, jo
     rest still build. Ctrl-C stops cleanly (result.interrupted); the manifest keeps
     what was built, so the next run resumes."""
     report = report or Report()
-    config, style = settings.load()
     result = BatchResult()
     manifest = Manifest(out_dir)
-    todo = _plan(pages, out_dir, settings_digest(config, style), manifest, force, result,
-                 report)
-    report.start(len(todo))
     saved = [time.monotonic()]
 
     def on_result(job: Job, outcome) -> None:
@@ -155,12 +151,19 @@ def build_batch(pages, settings, out_dir: Path, report: Report | None = None, jo
             saved[0] = time.monotonic()
 
     try:
+        config, style = settings.load()
+        todo = _plan(pages, out_dir, settings_digest(config, style), manifest, force,
+                     result, report)
+        report.start(len(todo))
         run_tasks(_build_task, todo, partial(_load, settings), on_result, jobs)
     except (Interrupted, KeyboardInterrupt):
         result.interrupted = True
     finally:
-        with shield():
-            manifest.save()
+        try:
+            with shield():
+                manifest.save()
+        except KeyboardInterrupt:  # pressed while saving: saved all the same
+            result.interrupted = True
     return result
 
 
@@ -195,8 +198,11 @@ def _plan(pages, out_dir, digest, manifest, force, result, report) -> list[Job]:
     a name already taken (two pages must never race for one PDF)."""
     from .workspace import output_path
 
-    todo, taken = [], {}
+    todo, taken, seen = [], {}, set()
     for page in pages:
+        if page.path in seen:
+            continue  # the same NAME given twice
+        seen.add(page.path)
         first = taken.setdefault(page.name.lower(), page.path)
         try:
             if first != page.path:

@@ -78,7 +78,8 @@ def _run_workers(task, items, setup, on_result, jobs: int) -> None:
                                initargs=(setup, stop))
     pending: dict = {}
     try:
-        pending = {pool.submit(_run_item, task, item): item for item in items}
+        for item in items:  # one by one: after a Ctrl-C here, what started is known
+            pending[pool.submit(_run_item, task, item)] = item
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             _report(done, pending, on_result)

@@ -17,7 +17,7 @@ import pikepdf
 import pytest
 
 import handouts
-from conftest import CORPUS, SEED, run_cli, sha256
+from conftest import CORPUS, ROOT, SEED, run_cli, sha256
 from handouts import fonts, manifest
 from handouts.parallel import default_jobs
 from handouts.progress import ProgressBar, bar_text
@@ -86,6 +86,13 @@ def test_two_pages_with_one_name_do_not_race_for_one_pdf(tmp_path):
     assert result.exit_code == 1
     assert counts(result.output) == (1, 0, 1)
     assert "b/ixabepilone.md: another page has the same name" in result.output
+
+
+def test_a_name_given_twice_is_built_once(tmp_path):
+    result = run_cli("build", "ixabepilone", "Ixabepilone", "--content", ROOT / "content",
+                     "--out", tmp_path, "--jobs", 2)
+    assert result.exit_code == 0, result.output
+    assert counts(result.output) == (1, 0, 0)
 
 
 # -- progress ------------------------------------------------------------------------
