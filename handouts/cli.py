@@ -65,19 +65,15 @@ def build(names, build_all: bool, content: Path, out_dir: Path, style_name: str 
     """
     from .config import Settings
     from .output import build_batch
-    from .parallel import default_jobs
     from .progress import ConsoleReport
     from .workspace import select_shard
 
     pages = _pages(names, build_all, content)
     if shard is not None:
         pages = select_shard(pages, *shard)
-    report = ConsoleReport()
-    try:
+    with ConsoleReport() as report:
         result = build_batch(pages, Settings.locate(config_path, style_name), out_dir,
-                             report, jobs or default_jobs(), force)
-    finally:
-        report.close()
+                             report, jobs, force)
     if result.interrupted:
         click.echo(f"interrupted: {result.summary()}", err=True)
         raise SystemExit(130)
@@ -105,18 +101,17 @@ def pack(names, pack_all: bool, output: Path, content: Path, style_name: str | N
     """
     from .config import Settings
     from .pack import build_pack
-    from .parallel import default_jobs
     from .progress import ConsoleReport
 
     pages = _pages(names, pack_all, content)
-    report = ConsoleReport()
     try:
-        result = build_pack(pages, Settings.locate(config_path, style_name), output,
-                            report, jobs or default_jobs())
-    finally:
-        report.close()
-    batch = result.batch
-    if batch.interrupted:
+        with ConsoleReport() as report:
+            result = build_pack(pages, Settings.locate(config_path, style_name), output,
+                                report, jobs)
+    except KeyboardInterrupt:  # while assembling (rendering stops on its own)
+        result = None
+    batch = result.batch if result else None
+    if batch is None or batch.interrupted:
         click.echo("interrupted: pack not written", err=True)
         raise SystemExit(130)
     if batch.failed:

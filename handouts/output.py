@@ -129,8 +129,8 @@ class Job:
     fingerprint: str = ""
 
 
-def build_batch(pages, settings, out_dir: Path, report: Report | None = None, jobs: int = 1,
-                force: bool = False) -> BatchResult:
+def build_batch(pages, settings, out_dir: Path, report: Report | None = None,
+                jobs: int | None = 1, force: bool = False) -> BatchResult:
     """Build every page that is not up to date; a page that fails is reported and the
     rest still build. Ctrl-C stops cleanly (result.interrupted); the manifest keeps
     what was built, so the next run resumes."""
@@ -167,7 +167,8 @@ def build_batch(pages, settings, out_dir: Path, report: Report | None = None, jo
     return result
 
 
-def render_batch(pages, settings, report: Report | None = None, jobs: int = 1):
+def render_batch(pages, settings, report: Report | None = None,
+                 jobs: int | None = 1):
     """Render every page in memory, in the order given: (Built or None per page,
     BatchResult). Used for packs, which must have every page or none."""
     report = report or Report()

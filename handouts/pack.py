@@ -39,7 +39,7 @@ class PackResult:
 
 
 def build_pack(pages, settings, target: Path, report: Report | None = None,
-               jobs: int = 1) -> PackResult:
+               jobs: int | None = 1) -> PackResult:
     """Render every page, then write the pack atomically; nothing is written unless
     every handout built (a print run must not silently miss one)."""
     made, batch = render_batch(pages, settings, report, jobs)

@@ -44,12 +44,14 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_tasks(task, items: list, setup, on_result, jobs: int = 1) -> None:
-    """Call task(context, item) for every item and on_result(item, result) as each ends.
+def run_tasks(task, items: list, setup, on_result, jobs: int | None = 1) -> None:
+    """Call task(context, item) for every item and on_result(item, result) as each ends;
+    `jobs` processes at once (None: default_jobs()).
 
     `result` is an exception instance when the item failed outside the task (a worker
     process died). Raises Interrupted after a clean stop on Ctrl-C.
     """
+    jobs = jobs or default_jobs()
     if jobs <= 1 or len(items) <= 1:
         _run_here(task, items, setup, on_result)
     else:

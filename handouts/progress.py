@@ -111,6 +111,12 @@ class ConsoleReport:
     def close(self) -> None:
         self.bar.close()
 
+    def __enter__(self) -> "ConsoleReport":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def _lines(self, lines) -> None:
         self.bar.clear()
         for text, err in lines:

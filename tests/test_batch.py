@@ -141,26 +141,28 @@ def test_cli_draws_the_bar_on_a_real_terminal(sample, tmp_path):
     """stderr on a pseudo-terminal, as in an interactive shell."""
     content = copy_pages(sorted(sample.glob("*.md"))[:4], tmp_path / "content")
     master, slave = pty.openpty()
-    done = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "handouts", "build", "--all", "--content", str(content),
          "--out", str(tmp_path / "out"), "--jobs", "2"],
-        stdout=subprocess.PIPE, stderr=slave, text=True, timeout=120)
+        stdout=subprocess.PIPE, stderr=slave, text=True)
     os.close(slave)
     seen = b""
-    while True:
+    while True:  # read as it comes, so the terminal's buffer never fills
         try:
             chunk = os.read(master, 65536)
-        except OSError:
+        except OSError:  # EIO: the build exited and closed the terminal
             break
         if not chunk:
             break
         seen += chunk
     os.close(master)
+    stdout = proc.stdout.read()
+    code = proc.wait(timeout=120)
     screen = seen.decode()
-    assert done.returncode == 0, screen
+    assert code == 0, screen
     assert "ETA" in screen and "/s" in screen and "4/4 100%" in screen
     assert "\r" in screen
-    assert done.stdout.count(".pdf (") == 4  # stdout (not a terminal) keeps plain lines
+    assert stdout.count(".pdf (") == 4  # stdout (not a terminal) keeps plain lines
 
 
 # -- Ctrl-C --------------------------------------------------------------------------
