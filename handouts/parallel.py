@@ -52,6 +52,7 @@ def run_tasks(task, items: list, setup, on_result, jobs: int | None = 1) -> None
     process died). Raises Interrupted after a clean stop on Ctrl-C.
     """
     jobs = jobs or default_jobs()
+    _signals["pending"] = False  # a Ctrl-C noted before this run is not for it
     if jobs <= 1 or len(items) <= 1:
         _run_here(task, items, setup, on_result)
     else:
