@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import HandoutError
+from .progress import shown as _shown
 
 CONTENT = click.option("--content", "content", type=click.Path(path_type=Path),
                        default=Path("content"), show_default=True,
@@ -31,6 +32,21 @@ def main() -> None:
     """Turn Markdown drug pages into printable patient-handout PDFs."""
 
 
+JOBS = click.option("--jobs", "-j", "jobs", type=click.IntRange(min=1), default=None,
+                    help="Pages built at once [default: one per available core].")
+
+
+def _shard(ctx, param, value):
+    from .workspace import parse_shard
+
+    if value is None:
+        return None
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "build_all", is_flag=True, help="Build every page in the content folder.")
@@ -38,42 +54,104 @@ def main() -> None:
 @OUT
 @STYLE
 @CONFIG
+@JOBS
+@click.option("--force", is_flag=True, help="Rebuild pages whose PDF is already up to date.")
+@click.option("--shard", callback=_shard, metavar="K/N",
+              help="Build only the K-th of N slices of the pages (by a hash of each name).")
 def build(names, build_all: bool, content: Path, out_dir: Path, style_name: str | None,
-          config_path: Path | None) -> None:
-    """Build NAME.pdf for each page NAME (the file name without .md), or --all."""
-    from .output import build_batch
-    from .workspace import find_pages, resolve
+          config_path: Path | None, jobs: int | None, force: bool, shard) -> None:
+    """Build NAME.pdf for each page NAME (the file name without .md), or --all.
 
-    if bool(names) == build_all:
-        raise click.UsageError("give page NAMEs or --all (not both)")
-    config, style = load_settings(config_path, style_name)
-    pages = find_pages(content) if build_all else resolve(names, content)
-    result = build_batch(pages, style, out_dir, _report_built, _report_failed, config)
-    if build_all or len(pages) > 1:
+    A page whose PDF is up to date with all its inputs is skipped (--force rebuilds).
+    """
+    from .config import Settings
+    from .output import build_batch
+    from .progress import ConsoleReport
+    from .workspace import select_shard
+
+    pages = _pages(names, build_all, content)
+    if shard is not None:
+        pages = select_shard(pages, *shard)
+    with ConsoleReport() as report:
+        result = build_batch(pages, Settings.locate(config_path, style_name), out_dir,
+                             report, jobs, force)
+    if result.interrupted:
+        click.echo(f"interrupted: {result.summary()}", err=True)
+        raise SystemExit(130)
+    if build_all or len(pages) != 1 or result.skipped:
         click.echo(result.summary(), err=True)
     if result.failed:
         raise SystemExit(1)
 
 
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "pack_all", is_flag=True, help="Pack every page in the content folder.")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False),
+              required=True, help="The pack to write (FILE.pdf).")
+@CONTENT
+@STYLE
+@CONFIG
+@JOBS
+def pack(names, pack_all: bool, output: Path, content: Path, style_name: str | None,
+         config_path: Path | None, jobs: int | None) -> None:
+    """One print-ready PDF of the handouts NAME ... (or --all), in that order.
+
+    A contents page, then each handout on a right-hand page (blank pages added for
+    double-sided printing), with bookmarks. Written only if every handout builds.
+    """
+    from .config import Settings
+    from .pack import build_pack
+    from .progress import ConsoleReport
+
+    pages = _pages(names, pack_all, content)
+    try:
+        with ConsoleReport() as report:
+            result = build_pack(pages, Settings.locate(config_path, style_name), output,
+                                report, jobs)
+    except KeyboardInterrupt:  # while assembling (rendering stops on its own)
+        result = None
+    batch = result.batch if result else None
+    if batch is None or batch.interrupted:
+        click.echo("interrupted: pack not written", err=True)
+        raise SystemExit(130)
+    if batch.failed:
+        click.echo(f"pack not written: {len(batch.failed)} of {len(pages)} handouts failed",
+                   err=True)
+        raise SystemExit(1)
+    click.echo(f"{_shown(output.absolute())} ({len(result.entries)} handouts, "
+               f"{result.pages} pages)")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
+def init(directory: Path) -> None:
+    """Start a clinic workspace in DIRECTORY: handouts.yaml, content/ and styles/.
+
+    Existing files are never overwritten.
+    """
+    from .scaffold import init_workspace
+
+    for path in init_workspace(directory):
+        click.echo(f"created {_shown(path.absolute())}")
+    where = "" if directory == Path(".") else f"cd {directory} && "
+    click.echo(f"next: edit handouts.yaml, then {where}handouts build --all", err=True)
+
+
+def _pages(names, use_all: bool, content: Path):
+    """The pages named, or every page with --all (exactly one of the two)."""
+    from .workspace import find_pages, resolve
+
+    if bool(names) == use_all:
+        raise click.UsageError("give page NAMEs or --all (not both)")
+    return find_pages(content) if use_all else resolve(names, content)
+
+
 def load_settings(config_path: Path | None, style_name: str | None):
     """The workspace config and the style it (or --style) selects, paper size applied."""
-    from .config import load_config
-    from .style import load_style
+    from .config import Settings
 
-    config = load_config(config_path)
-    overrides = {"page": {"size": config.paper}} if config.paper else None
-    style = load_style(style_name or config.style, (Path("styles"),), overrides)
-    return config, style
-
-
-def _report_built(built) -> None:
-    for warning in built.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{_shown(built.path)} ({built.pages} page{'s' * (built.pages != 1)})")
-
-
-def _report_failed(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    return Settings.locate(config_path, style_name).load()
 
 
 @main.command(name="list")
@@ -101,12 +179,9 @@ def check(names, check_all: bool, content: Path, style_name: str | None,
     status, reading grade, characters the fonts lack. Exit 1 on errors (or warnings
     with --strict)."""
     from .check import check_pages
-    from .workspace import find_pages, resolve
 
-    if bool(names) == check_all:
-        raise click.UsageError("give page NAMEs or --all (not both)")
+    pages = _pages(names, check_all, content)
     config, style = load_settings(config_path, style_name)
-    pages = find_pages(content) if check_all else resolve(names, content)
     report = check_pages(pages, style, config)
     if fmt == "json":
         import json
@@ -144,6 +219,7 @@ def email(names, recipients, subject, message, message_file, eml, config_path,
     import os
 
     from . import mail
+
     if message is not None and message_file is not None:
         raise click.UsageError("give --message or --message-file, not both")
     config, style = load_settings(config_path, style_name)
@@ -160,13 +236,6 @@ def email(names, recipients, subject, message, message_file, eml, config_path,
     report = mail.send(letters, settings, click.echo)
     if not report.ok:
         raise HandoutError(report.summary())
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 if __name__ == "__main__":  # pragma: no cover

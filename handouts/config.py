@@ -14,7 +14,24 @@ from .errors import HandoutError
 from .yamlsafe import load_yaml
 
 CONFIG_NAME = "handouts.yaml"
-_PHONE = s.text(40)
+
+
+def _phone() -> s.Field:
+    """A number a patient can dial: text (never a YAML number) with at least 3 digits,
+    so a placeholder such as 'TBD' cannot end up printed in the warning box."""
+    as_text = s.text(40).convert
+
+    def convert(value):
+        value = as_text(value)
+        if value and sum(c.isdigit() for c in value) < 3:
+            raise s.Invalid
+        return value
+
+    return s.Field(convert, "", "a phone number (text of at most 40 characters, "
+                                "with at least 3 digits)")
+
+
+_PHONE = _phone()
 
 CONFIG_SPEC = {
     "clinic": {
@@ -78,6 +95,34 @@ class Config:
     smtp: Smtp = field(default_factory=Smtp)
 
 
+@dataclass(frozen=True)
+class Settings:
+    """Where a build's config and style come from: paths and names only, so a worker
+    process can load them itself (loaded objects hold ReportLab state; these pickle)."""
+
+    config_path: Path | None = None
+    style_name: str | None = None  # None: the config's style
+    search: tuple[Path, ...] = ()  # workspace style folders, before the built-in ones
+
+    @classmethod
+    def locate(cls, config_path: Path | None, style_name: str | None) -> "Settings":
+        """Style names are looked up in ./styles, then in styles/ beside the config."""
+        search = [Path("styles")]
+        if config_path is not None and (config_path.parent / "styles").resolve() != \
+                search[0].resolve():
+            search.append(config_path.parent / "styles")
+        return cls(config_path, style_name, tuple(search))
+
+    def load(self):
+        """(Config, Style): the config and the style it (or --style) selects."""
+        from .style import load_style
+
+        config = load_config(self.config_path)
+        overrides = {"page": {"size": config.paper}} if config.paper else None
+        style = load_style(self.style_name or config.style, self.search, overrides)
+        return config, style
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read `path`, or ./handouts.yaml when present; else the defaults."""
     if path is None:
@@ -125,4 +170,25 @@ def _logo(value: str | None, config_path: Path) -> Path | None:
                            config_path)
     if not logo.is_file():
         raise HandoutError(f"clinic.logo: file not found: {value!r}", config_path)
+    _check_image(logo, value, config_path)
     return logo
+
+
+def _check_image(logo: Path, value: str, config_path: Path) -> None:
+    """Decode the logo once here, so a damaged file is one config error, not a failure
+    on every page of a batch."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(logo) as image:
+            kind = image.format
+            image.load()
+    except UnidentifiedImageError:
+        kind = None
+    except (OSError, SyntaxError, ValueError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise HandoutError(f"clinic.logo: cannot read image {value!r}: {reason}",
+                           config_path) from None
+    if kind not in ("PNG", "JPEG"):
+        raise HandoutError(f"clinic.logo: expected a PNG or JPEG image, found {value!r}, "
+                           f"which is {'neither' if kind is None else kind}", config_path)

@@ -1,24 +1,38 @@
-"""Output stage: write PDFs atomically and run batches.
+"""Output stage: write PDFs atomically and run batches (parallel, incremental).
 
-A failed or interrupted write never leaves a partial file under its final name.
+A failed or interrupted write never leaves a partial file under its final name, nor a
+temp file: Ctrl-C waits for a write in progress (see parallel.shield).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+import time
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .errors import HandoutError
+from .manifest import Manifest, page_fingerprint, settings_digest
+from .parallel import Interrupted, run_tasks, shield
+from .workspace import Page
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, then rename over `path`."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    except OSError as exc:
-        raise HandoutError(f"cannot write output: {exc.strerror}", path.parent) from None
+    with shield():  # from temp file to rename: Ctrl-C waits (milliseconds)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                       dir=path.parent)
+        except OSError as exc:
+            raise HandoutError(f"cannot write output: {exc.strerror}", path.parent) from None
+        _write(fd, tmp, path, data)
+
+
+def _write(fd: int, tmp: str, path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -40,27 +54,40 @@ def _remove(path: str) -> None:
         pass
 
 
+@dataclass
 class Built:
     """What one page's build produced, for the CLI's one line per output."""
 
-    def __init__(self, path: Path, pages: int, warnings: tuple[str, ...]):
-        self.path, self.pages, self.warnings = path, pages, warnings
+    path: Path | None  # None when the PDF was only kept in memory (for a pack)
+    pages: int
+    warnings: tuple[str, ...]
+    sha256: str = ""
+    data: bytes | None = None  # the PDF itself, when kept in memory
+
+
+def render_one(page_path: Path, name: str, style, config=None) -> Built:
+    """Parse and lay out one page; the PDF stays in memory."""
+    from .config import Config
+    from .layout import render
+    from .parse import read_page
+
+    drug = read_page(page_path, name)
+    rendered = render(drug, style, config or Config())
+    warnings = (tuple(n.located(drug.source) for n in drug.warnings)
+                + tuple(f"{drug.source}: {w}" for w in rendered.warnings))
+    return Built(None, rendered.pages, warnings, hashlib.sha256(rendered.data).hexdigest(),
+                 rendered.data)
 
 
 def build_one(page_path: Path, name: str, style, out_dir: Path, config=None) -> Built:
     """Parse, lay out and atomically write one page's handout."""
-    from .config import Config
-    from .layout import render
-    from .parse import read_page
     from .workspace import output_path
 
     target = output_path(out_dir, name)
-    drug = read_page(page_path, name)
-    rendered = render(drug, style, config or Config())
-    write_atomic(target, rendered.data)
-    return Built(target, rendered.pages,
-                 tuple(n.located(drug.source) for n in drug.warnings)
-                 + tuple(f"{drug.source}: {w}" for w in rendered.warnings))
+    made = render_one(page_path, name, style, config)
+    with shield():  # once written, the page counts as built even if Ctrl-C came meanwhile
+        write_atomic(target, made.data)
+        return Built(target, made.pages, made.warnings, made.sha256)
 
 
 class BatchResult:
@@ -68,32 +95,171 @@ class BatchResult:
 
     def __init__(self):
         self.built: list[Built] = []
+        self.skipped: list[Path] = []  # outputs already up to date
         self.failed: list[str] = []
+        self.interrupted = False
 
     @property
     def warnings(self) -> int:
         return sum(len(b.warnings) for b in self.built)
 
     def summary(self) -> str:
-        return f"built {len(self.built)}, failed {len(self.failed)}, warnings {self.warnings}"
+        return (f"built {len(self.built)}, skipped {len(self.skipped)} (up to date), "
+                f"failed {len(self.failed)}, warnings {self.warnings}")
 
 
-def build_batch(pages, style, out_dir: Path, on_built, on_failed, config=None) -> BatchResult:
-    """Build every page; a page that fails is reported and the rest still build."""
+class Report:
+    """What a batch tells its caller as it goes (the CLI prints; tests may collect)."""
+
+    def start(self, total: int) -> None:
+        """`total` pages are about to be built (up-to-date ones are not counted)."""
+
+    def built(self, built: Built) -> None:
+        pass
+
+    def failed(self, message: str) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Job:
+    """One page to build: picklable, for a worker process."""
+
+    page: Page
+    out_dir: Path
+    fingerprint: str = ""
+
+
+def build_batch(pages, settings, out_dir: Path, report: Report | None = None,
+                jobs: int | None = 1, force: bool = False) -> BatchResult:
+    """Build every page that is not up to date; a page that fails is reported and the
+    rest still build. Ctrl-C stops cleanly (result.interrupted); the manifest keeps
+    what was built, so the next run resumes."""
+    report = report or Report()
     result = BatchResult()
-    for page in pages:
-        try:
-            built = build_one(page.path, page.name, style, out_dir, config)
-        except HandoutError as exc:
-            message = exc.format_message()
-            if not message.startswith(str(page.path)):
-                message = f"{page.path}: {message}"
-        except Exception as exc:  # a bug on one page must not stop the batch
-            message = f"{page.path}: internal error ({type(exc).__name__}: {exc})"
+    manifest = Manifest(out_dir)
+    saved = [time.monotonic()]
+
+    def on_result(job: Job, outcome) -> None:
+        if isinstance(outcome, Built):
+            manifest.record(outcome.path, job.fingerprint, outcome.sha256)
+            result.built.append(outcome)
+            report.built(outcome)
         else:
-            result.built.append(built)
-            on_built(built)
-            continue
-        result.failed.append(message)
-        on_failed(message)
+            _fail(result, report, _failure(job.page, outcome))
+        if time.monotonic() - saved[0] > MANIFEST_EVERY:  # a killed run loses little
+            manifest.save()
+            saved[0] = time.monotonic()
+
+    try:
+        config, style = settings.load()
+        todo = _plan(pages, out_dir, settings_digest(config, style), manifest, force,
+                     result, report)
+        report.start(len(todo))
+        run_tasks(_build_task, todo, partial(_load, settings), on_result, jobs)
+    except (Interrupted, KeyboardInterrupt):
+        result.interrupted = True
+    finally:
+        try:
+            with shield():
+                manifest.save()
+        except KeyboardInterrupt:  # pressed while saving: saved all the same
+            result.interrupted = True
     return result
+
+
+def render_batch(pages, settings, report: Report | None = None,
+                 jobs: int | None = 1):
+    """Render every page in memory, in the order given: (Built or None per page,
+    BatchResult). Used for packs, which must have every page or none."""
+    report = report or Report()
+    result = BatchResult()
+    made: dict[Path, Built] = {}
+
+    def on_result(page: Page, outcome) -> None:
+        if isinstance(outcome, Built):
+            made[page.path] = outcome
+            result.built.append(outcome)
+            report.built(outcome)
+        else:
+            _fail(result, report, _failure(page, outcome))
+
+    report.start(len(pages))
+    try:
+        run_tasks(_render_task, list(pages), partial(_load, settings), on_result, jobs)
+    except (Interrupted, KeyboardInterrupt):
+        result.interrupted = True
+    return [made.get(page.path) for page in pages], result
+
+
+MANIFEST_EVERY = 5.0  # seconds between manifest saves during a batch
+
+
+def _plan(pages, out_dir, digest, manifest, force, result, report) -> list[Job]:
+    """The pages to build: not up to date (or --force), and not a second page with
+    a name already taken (two pages must never race for one PDF)."""
+    from .workspace import output_path
+
+    todo, taken, seen = [], {}, set()
+    for page in pages:
+        if page.path in seen:
+            continue  # the same NAME given twice
+        seen.add(page.path)
+        first = taken.setdefault(page.name.lower(), page.path)
+        try:
+            if first != page.path:
+                raise HandoutError(f"another page has the same name ({first}); rename one")
+            target = output_path(out_dir, page.name)
+            fingerprint = page_fingerprint(digest, page.name, _read(page.path))
+        except HandoutError as exc:
+            _fail(result, report, _failure(page, exc))
+            continue
+        if not force and manifest.is_current(target, fingerprint):
+            result.skipped.append(target)
+        else:
+            todo.append(Job(page, out_dir, fingerprint))
+    return todo
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise HandoutError(f"cannot read page: {exc.strerror}", path) from None
+
+
+def _load(settings):
+    """A worker's context: config and style, loaded once per process."""
+    return settings.load()
+
+
+def _build_task(context, job: Job):
+    config, style = context
+    try:
+        return build_one(job.page.path, job.page.name, style, job.out_dir, config)
+    except Exception as exc:  # a bug on one page must not stop the batch
+        return exc
+
+
+def _render_task(context, page: Page):
+    config, style = context
+    try:
+        return render_one(page.path, page.name, style, config)
+    except Exception as exc:
+        return exc
+
+
+def _failure(page: Page, exc: BaseException) -> str:
+    """One line naming the page's file (a batch log keeps one line per failure)."""
+    if isinstance(exc, HandoutError):
+        message = exc.format_message()
+        if not message.startswith(str(page.path)):
+            message = f"{page.path}: {message}"
+    else:
+        message = f"{page.path}: internal error ({type(exc).__name__}: {exc})"
+    return " ".join(message.split())
+
+
+def _fail(result: BatchResult, report: Report, message: str) -> None:
+    result.failed.append(message)
+    report.failed(message)

@@ -7,6 +7,7 @@ command-line argument point outside the content or output folders.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,3 +98,25 @@ def output_path(out_dir: Path, name: str, suffix: str = ".pdf") -> Path:
     if target.parent != out_dir.resolve():
         raise HandoutError(f"output for {name!r} would leave the output folder", out_dir)
     return target
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'K/N' -> (K, N) with 1 <= K <= N; ValueError says what is wrong."""
+    match = re.fullmatch(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*", text)
+    if not match:
+        raise ValueError(f"expected K/N such as 1/4, found {text!r}")
+    k, n = int(match.group(1)), int(match.group(2))
+    if n < 1 or not 1 <= k <= n:
+        raise ValueError(f"expected K/N with 1 <= K <= N, found {text!r}")
+    return k, n
+
+
+def shard_of(name: str, n: int) -> int:
+    """The shard (1..N) of a page: from a hash of its name alone, so it never moves when
+    other pages are added or removed, and same-named pages share a shard."""
+    digest = hashlib.sha256(name.lower().encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % n + 1
+
+
+def select_shard(pages: list[Page], k: int, n: int) -> list[Page]:
+    return [page for page in pages if shard_of(page.name, n) == k]

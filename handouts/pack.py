@@ -1,0 +1,183 @@
+"""Output stage: one print-ready PDF for a print run. A contents page, then each handout
+exactly as built (its own footer and "Page X of Y"), each starting on a right-hand (odd)
+page, with a bookmark tree per handout. Never changes a handout's pages.
+
+Deterministic: the contents page is drawn by ReportLab in invariant mode and the pack is
+saved by pikepdf with an ID computed from its content, so the same inputs give the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import HandoutError
+from .output import BatchResult, Report, render_batch, write_atomic
+
+CONTENTS_TITLE = "Contents"
+CONTENTS_NOTE = ("Page numbers count every page of this pack, starting with this one and "
+                 "including blank pages; each handout also numbers its own pages.")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One handout in a pack: its title, PDF and first page in the pack (1-based)."""
+
+    title: str
+    data: bytes
+    pages: int
+    start: int = 0
+
+
+@dataclass
+class PackResult:
+    batch: BatchResult
+    entries: tuple[Entry, ...] = ()
+    pages: int = 0  # pages in the pack, contents and blanks included
+
+
+def build_pack(pages, settings, target: Path, report: Report | None = None,
+               jobs: int | None = 1) -> PackResult:
+    """Render every page, then write the pack atomically; nothing is written unless
+    every handout built (a print run must not silently miss one)."""
+    made, batch = render_batch(pages, settings, report, jobs)
+    if batch.failed or batch.interrupted or not pages:
+        return PackResult(batch)
+    config, style = settings.load()
+    data, entries, total = assemble([(built.data, built.pages) for built in made],
+                                    style, config)
+    write_atomic(target, data)
+    return PackResult(batch, entries, total)
+
+
+def assemble(handouts, style, config) -> tuple[bytes, tuple[Entry, ...], int]:
+    """(PDF bytes, page count) pairs -> the pack's bytes, its entries and page count."""
+    import pikepdf
+
+    sources = [pikepdf.open(io.BytesIO(data)) for data, _ in handouts]
+    try:
+        entries = [Entry(_title(src), data, len(src.pages))
+                   for src, (data, _) in zip(sources, handouts)]
+        contents, entries = _contents_fixed_point(entries, style, config)
+        pack = pikepdf.open(io.BytesIO(contents))
+        size = tuple(float(v) for v in pack.pages[0].mediabox[2:])
+        items = [pikepdf.OutlineItem(CONTENTS_TITLE, 0)]
+        for entry, src in zip(entries, sources):
+            while len(pack.pages) < entry.start - 1:  # blank back of the previous sheet
+                pack.add_blank_page(page_size=size)
+            first = len(pack.pages)
+            pack.pages.extend(src.pages)
+            items.extend(_outline(src, pack, first, entry.title))
+        _finish(pack, items)
+        out = io.BytesIO()
+        pack.save(out, deterministic_id=True)
+        return out.getvalue(), tuple(entries), len(pack.pages)
+    finally:
+        for src in sources:
+            src.close()
+
+
+def starts(page_counts: list[int], contents_pages: int) -> list[int]:
+    """First page (1-based) of each handout: every one on an odd page, after the
+    contents pages."""
+    found, page = [], contents_pages + 1
+    for count in page_counts:
+        page += page % 2 == 0  # an even page is a left-hand page: leave it blank
+        found.append(page)
+        page += count
+    return found
+
+
+def _contents_fixed_point(entries: list[Entry], style, config):
+    """Draw the contents until its own length stops moving the start pages (the
+    first draw usually settles it: a number's width does not change line breaks)."""
+    contents_pages = 1
+    for _ in range(5):
+        placed = [Entry(e.title, e.data, e.pages, s) for e, s in
+                  zip(entries, starts([e.pages for e in entries], contents_pages))]
+        data, drawn = draw_contents([(e.title, e.start) for e in placed], style, config)
+        if drawn == contents_pages:
+            return data, placed
+        contents_pages = drawn
+    raise HandoutError("the contents page did not settle")  # pragma: no cover
+
+
+def draw_contents(rows, style, config) -> tuple[bytes, int]:
+    """The contents pages, in the handouts' style and header: (PDF bytes, pages)."""
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table
+
+    from . import __version__
+    from .layout import Glyphs, Header, escape, look_for
+
+    look = look_for(style)
+    glyphs = Glyphs(look.covered)
+    page, header = style.page, Header(config.clinic, look)
+    frame = Frame(page.margin_left, page.margin_bottom, look.text_width,
+                  look.height - page.margin_top - page.margin_bottom - header.height,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer, pagesize=(look.width, look.height), title=_pack_title(config),
+        author="handouts", creator=f"handouts {__version__}",
+        producer=f"handouts {__version__}", invariant=1, lang="en", displayDocTitle=1,
+        initialFontName=look.regular, pageCompression=1)
+    doc.addPageTemplates([PageTemplate("contents", [frame], onPage=lambda canv, d: (
+        header.draw(canv, d.page, CONTENTS_TITLE)))])
+    number = ParagraphStyle("number", parent=look.body, alignment=TA_RIGHT)
+    table = Table([[Paragraph(escape(glyphs.fix(title)), look.body),
+                    Paragraph(str(start), number)] for title, start in rows],
+                  colWidths=[look.text_width - 60, 60], repeatRows=0)
+    table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+    doc.build([Paragraph(CONTENTS_TITLE, look.title),
+               Paragraph(escape(CONTENTS_NOTE), look.summary), table])
+    return buffer.getvalue(), doc.page
+
+
+def _pack_title(config) -> str:
+    name = config.clinic.name
+    return f"Patient handouts: {name}" if name else "Patient handouts"
+
+
+def _title(src) -> str:
+    title = src.docinfo.get("/Title")
+    return str(title) if title is not None else "(untitled)"
+
+
+def _outline(src, pack, first: int, title: str) -> list:
+    """The handout's own bookmarks, pointing at its pages in the pack; a single entry
+    for its first page when it has none."""
+    import pikepdf
+
+    index = {page.obj.objgen: i for i, page in enumerate(src.pages)}
+    with src.open_outline() as outline:
+        items = [_copy_item(item, index, pack, first) for item in outline.root]
+    return items or [pikepdf.OutlineItem(title, first)]
+
+
+def _copy_item(item, index: dict, pack, first: int):
+    import pikepdf
+
+    dest = item.destination
+    page = first
+    position: list = [pikepdf.Name.Fit]
+    if isinstance(dest, pikepdf.Array) and len(dest) >= 2:
+        page = first + index.get(dest[0].objgen, 0)
+        position = list(dest[1:])
+    target = pikepdf.Array([pack.pages[page].obj, *position])
+    copy = pikepdf.OutlineItem(item.title, target)
+    copy.children = [_copy_item(child, index, pack, first) for child in item.children]
+    return copy
+
+
+def _finish(pack, items) -> None:
+    import pikepdf
+
+    with pack.open_outline() as outline:
+        outline.root.extend(items)
+    pack.Root.PageMode = pikepdf.Name.UseOutlines

@@ -1,0 +1,155 @@
+"""Print packs, read back: contents with start pages, every handout on an odd page with
+blank backs for duplex, a bookmark tree per handout, each handout's pages unchanged."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from types import SimpleNamespace
+
+import pikepdf
+import pytest
+
+from conftest import SEED, run_cli, sha256
+from handouts.config import Config
+from handouts.pack import CONTENTS_TITLE, Entry, _contents_fixed_point, starts
+from handouts.style import load_style
+from kit import CLINIC, clinic_workspace, corpus_sample, page_texts
+
+
+@pytest.fixture(scope="module")
+def packed(tmp_path_factory):
+    """A clinic workspace, the standalone handouts and a pack of them (plus details)."""
+    root = tmp_path_factory.mktemp("pack")
+    clinic_workspace(root, [SEED, *corpus_sample(3, step=300)])
+    names = ["ixabepilone", *(p.stem for p in corpus_sample(3, step=300))]
+    built = run_cli("build", *names, "--out", root / "single", cwd=root)
+    assert built.exit_code == 0, built.output
+    result = run_cli("pack", *names, "-o", root / "run.pdf", cwd=root)
+    assert result.exit_code == 0, result.output
+    singles = [root / "single" / f"{name}.pdf" for name in names]
+    counts = [_read(path, lambda pdf: len(pdf.pages)) for path in singles]
+    assert {c % 2 for c in counts} == {0, 1}, counts  # the sample must need blank pages
+    return SimpleNamespace(root=root, pack=root / "run.pdf", names=names, singles=singles,
+                           counts=counts, result=result, texts=page_texts(root / "run.pdf"))
+
+
+def _titles(singles):
+    return [_read(path, lambda pdf: str(pdf.docinfo["/Title"])) for path in singles]
+
+
+def _read(path, what):
+    with pikepdf.open(path) as pdf:
+        return what(pdf)
+
+
+def test_cli_says_what_it_wrote(packed):
+    total = _read(packed.pack, lambda pdf: len(pdf.pages))
+    assert packed.result.output.strip().endswith(
+        f"run.pdf ({len(packed.names)} handouts, {total} pages)")
+
+
+def test_contents_lists_titles_with_their_odd_start_pages(packed):
+    expected = starts(packed.counts, 1)
+    assert all(start % 2 == 1 for start in expected)
+    contents = packed.texts[0]
+    assert contents.startswith(f"{CLINIC} ") and f" {CONTENTS_TITLE} " in contents
+    for title, start in zip(_titles(packed.singles), expected):
+        assert re.search(re.escape(title) + r"\s+" + str(start) + r"\b", contents), title
+        assert title in packed.texts[start - 1][:200], (title, start)  # it starts there
+
+
+def test_each_handout_keeps_its_own_pages_footer_and_numbering(packed):
+    with pikepdf.open(packed.pack) as pdf:
+        for single, start, count in zip(packed.singles, starts(packed.counts, 1),
+                                        packed.counts):
+            with pikepdf.open(single) as alone:
+                for number in range(1, count + 1):
+                    page = pdf.pages[start - 2 + number]
+                    assert page.Contents.read_bytes() == \
+                        alone.pages[number - 1].Contents.read_bytes()
+                    text = packed.texts[start - 2 + number]
+                    assert text.endswith(f"Page {number} of {count}")
+
+
+def test_blank_pages_only_where_duplex_needs_them(packed):
+    first_pages = starts(packed.counts, 1)
+    used = {n for s, c in zip(first_pages, packed.counts) for n in range(s, s + c)}
+    total = len(packed.texts)
+    blanks = sorted(set(range(2, total + 1)) - used)
+    assert blanks, "the sample should need at least one blank page"
+    for n in blanks:
+        assert packed.texts[n - 1] == ""
+        assert n % 2 == 0  # only ever a left-hand page is left blank
+    blank = blanks[0] - 1
+    size = _read(packed.pack, lambda pdf: [float(v) for v in pdf.pages[blank].mediabox])
+    assert size == [0, 0, 612.0, 792.0]  # the handouts' paper
+
+
+def test_bookmarks_per_handout_point_at_their_pages(packed):
+    with pikepdf.open(packed.pack) as pdf:
+        index = {page.obj.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+        with pdf.open_outline() as outline:
+            top = list(outline.root)
+            found = [(item.title, index[item.destination[0].objgen]) for item in top]
+            children = [[index[c.destination[0].objgen] for c in item.children]
+                        for item in top[1:]]
+        assert pdf.Root.PageMode == "/UseOutlines"
+    first_pages = starts(packed.counts, 1)
+    assert found == [(CONTENTS_TITLE, 1), *zip(_titles(packed.singles), first_pages)]
+    for pages, start, count in zip(children, first_pages, packed.counts):
+        assert pages and all(start <= n < start + count for n in pages)
+
+
+def test_pack_is_deterministic_and_valid(packed, tmp_path):
+    again = run_cli("pack", *packed.names, "-o", tmp_path / "again.pdf", "--jobs", 1,
+                    cwd=packed.root)
+    assert again.exit_code == 0, again.output
+    assert sha256(tmp_path / "again.pdf") == sha256(packed.pack)
+    with pikepdf.open(packed.pack) as pdf:
+        assert pdf.check_pdf_syntax() == []
+    if shutil.which("qpdf"):
+        check = subprocess.run(["qpdf", "--check", str(packed.pack)], capture_output=True,
+                               text=True)
+        assert check.returncode == 0, check.stdout
+
+
+def test_a_failing_handout_means_no_pack(tmp_path):
+    clinic_workspace(tmp_path)
+    (tmp_path / "content" / "broken.md").write_text("---\ntitle: [x\n---\n# X\n")
+    result = run_cli("pack", "--all", "-o", tmp_path / "out" / "run.pdf", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "broken.md" in result.output
+    assert "pack not written: 1 of 2 handouts failed" in result.output
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "give page NAMEs or --all"),
+    (("ixabepilone", "--all"), "give page NAMEs or --all"),
+    (("ixabepilone",), "Missing option '-o'"),
+])
+def test_pack_usage_errors(tmp_path, args, message):
+    clinic_workspace(tmp_path)
+    output = () if message.startswith("Missing") else ("-o", tmp_path / "p.pdf")
+    result = run_cli("pack", *args, *output, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_start_pages():
+    assert starts([4, 1, 2, 3], 1) == [3, 7, 9, 11]
+    assert starts([1, 1], 2) == [3, 5]
+    assert starts([2], 3) == [5]
+
+
+def test_long_contents_spans_pages_and_the_start_pages_follow():
+    style = load_style()
+    entries = [Entry(f"Handout number {n} with a title long enough to need two lines "
+                     "in the contents table", b"", 3) for n in range(60)]
+    data, placed = _contents_fixed_point(entries, style, Config())
+    pages = _read(io.BytesIO(data), lambda pdf: len(pdf.pages))
+    assert pages > 1
+    assert [e.start for e in placed] == starts([3] * 60, pages)
