@@ -94,12 +94,12 @@ class Look:
         self.italic, self.bold_italic = _FONT_BY_LOWER[f.italic], _FONT_BY_LOWER[f.bold_italic]
         fonts.register(sorted({self.regular, self.bold, self.italic, self.bold_italic}))
         _family(self)
-        # Outside the BMP ReportLab writes wrong ToUnicode entries (text extraction and
-        # screen readers get another character), so those count as not printable; so do
-        # characters any face lacks (an italic run would print .notdef, which PDF/UA forbids).
+        # Characters any face lacks count as not printable: an italic run would print
+        # .notdef, which PDF/UA forbids. (Outside the BMP is fine: fonts.py writes the
+        # ToUnicode entries as UTF-16 surrogate pairs, so extraction gets the character.)
         faces = [fonts.covered(f) for f in (self.regular, self.bold, self.italic,
                                             self.bold_italic)]
-        self.covered = frozenset(c for c in set.intersection(*faces) if c <= 0xFFFF)
+        self.covered = frozenset(set.intersection(*faces))
         self.width, self.height = PAGE_SIZES[style.page.size]
         page = style.page
         self.text_width = self.width - page.margin_left - page.margin_right
