@@ -144,6 +144,7 @@ class Tags:
             "ParentTree": doc.Reference(PDFDictionary({"Nums": PDFArray(nums)})),
             "ParentTreeNextKey": max(self._pages, default=0),
         })
+        doc._pdfVersion = max(doc._pdfVersion, (1, 7))  # PDF/UA-1 is ISO 32000-1 (PDF 1.7)
         catalog = doc.Catalog
         catalog.StructTreeRoot = tree
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
