@@ -516,7 +516,7 @@ def _image(path):
         raise HandoutError(f"cannot read logo image: {exc}", path) from None
 
 
-def _decorate(title: str, header: Header, footer: Paragraph, look: Look):
+def _decorate(title: str, header: Header, footer: TaggedParagraph, look: Look):
     """Header on every page and the disclaimer footer on every page."""
     style = look.style
 
