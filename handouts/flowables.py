@@ -1,5 +1,6 @@
-"""Layout stage helpers: the boxed flowable (warning and note boxes) and the canvas
-that stamps "Page X of Y". Knows ReportLab, never Markdown or the drug model.
+"""Layout stage helpers: tagged paragraphs, the boxed flowable (warning and note boxes),
+rules, and the canvas that stamps "Page X of Y". Knows ReportLab, never Markdown or the
+drug model. Everything here paints either tagged content or an artifact (tagging.py).
 """
 
 from __future__ import annotations
@@ -7,8 +8,44 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib.colors import HexColor
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.flowables import HRFlowable
+
+from .tagging import LAYOUT, Element, TaggedCanvas
+
+
+class TaggedParagraph(Paragraph):
+    """A paragraph drawn as content of structure element `tag`, its bullet (if any) as
+    content of `label` (a list item's Lbl). Both parts of a split paragraph keep `tag`:
+    one element, marked content on two pages."""
+
+    def __init__(self, text, style, tag: Element | None = None, label: Element | None = None,
+                 **kwargs):
+        super().__init__(text, style, **kwargs)
+        self.tag, self.label = tag, label
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        for n, part in enumerate(parts):
+            part.tag, part.label = self.tag, self.label if n == 0 else None
+            self._carry(part, n == 0)
+        return parts
+
+    def _carry(self, part, first: bool) -> None:
+        """Copy subclass state to a split part (ReportLab makes parts with bare args)."""
+
+    def draw(self):
+        label = self.label if self.bulletText else None
+        with self.canv.tags.text_objects([label, self.tag]):
+            super().draw()
+
+
+class Rule(HRFlowable):
+    """A horizontal rule: a layout artifact."""
+
+    def draw(self):
+        with self.canv.tags.artifact(self.canv, LAYOUT):
+            super().draw()
 
 
 @dataclass(frozen=True)
@@ -32,7 +69,7 @@ class Box(Flowable):
     """
 
     def __init__(self, items, look: BoxLook, label=None, continued=None, page_height=0.0,
-                 tail=None):
+                 tail=None, first: bool = True, last: bool = True):
         super().__init__()
         self.items = list(items)
         self.look = look
@@ -40,6 +77,9 @@ class Box(Flowable):
         self.continued = continued  # Paragraph used for the label of later parts
         self.page_height = page_height
         self.tail = tail  # Paragraph printed last (e.g. whom to call), repeated per part
+        # A split box repeats its label and tail on each part; a reader hears the label
+        # in the first part and the tail in the last, the repeats are artifacts.
+        self.first, self.last = first, last
         self._sizes: list[tuple[float, float]] = []
 
     # -- measuring -----------------------------------------------------------------
@@ -79,7 +119,8 @@ class Box(Flowable):
         first, rest = self._fill(inner, room)
         if not first:
             return []
-        return [self._part(first, self.label), self._part(rest, self.continued or self.label)]
+        return [self._part(first, self.label, self.first, False),
+                self._part(rest, self.continued or self.label, False, self.last)]
 
     def _fill(self, inner: float, room: float):
         taken, items = [], list(self.items)
@@ -97,72 +138,92 @@ class Box(Flowable):
             break
         return taken, items
 
-    def _part(self, items, label) -> "Box":
-        return Box(items, self.look, label, self.continued, self.page_height, self.tail)
+    def _part(self, items, label, first: bool, last: bool) -> "Box":
+        return Box(items, self.look, label, self.continued, self.page_height, self.tail,
+                   first, last)
 
     # -- drawing ---------------------------------------------------------------------
     def draw(self):
-        canv, look = self.canv, self.look
+        canv, look, tags = self.canv, self.look, self.canv.tags
         bw, pad = look.border_width, look.padding
         inner = self._inner(self.width)
-        canv.saveState()
-        canv.setFillColor(HexColor(look.fill))
-        canv.setStrokeColor(HexColor(look.border))
-        canv.setLineWidth(bw)
-        canv.rect(bw / 2, bw / 2, self.width - bw, self.height - bw, stroke=1, fill=1)
         y = self.height - bw
-        if self.label is not None:
-            bar = self._label_height(inner)
-            if look.label_fill:
+        bar = self._label_height(inner)
+        with tags.artifact(canv, LAYOUT):
+            canv.saveState()
+            canv.setFillColor(HexColor(look.fill))
+            canv.setStrokeColor(HexColor(look.border))
+            canv.setLineWidth(bw)
+            canv.rect(bw / 2, bw / 2, self.width - bw, self.height - bw, stroke=1, fill=1)
+            if self.label is not None and look.label_fill:
                 canv.setFillColor(HexColor(look.label_fill))
                 canv.rect(bw / 2, y - bar, self.width - bw, bar, stroke=0, fill=1)
+            canv.restoreState()
+        if self.label is not None:
             h = self.label.wrap(inner, 1e6)[1]
-            self.label.drawOn(canv, bw + pad, y - bar + (bar - h) / 2)
+            with tags.once(canv, self.first):
+                self.label.drawOn(canv, bw + pad, y - bar + (bar - h) / 2)
             y -= bar
-        canv.restoreState()
         y -= pad
         for item, (_, h) in zip(self.items, self._sizes):
             item.drawOn(canv, bw + pad, y - h)
             y -= h + look.gap
         if self.tail is not None:
             h = self.tail.wrap(inner, 1e6)[1]
-            self.tail.drawOn(canv, bw + pad, y - h)
+            with tags.once(canv, self.last):
+                self.tail.drawOn(canv, bw + pad, y - h)
 
 
-def numbered_canvas(draw_page_label):
-    """A Canvas class that knows the page count when it stamps each page.
+def numbered_canvas(draw_page_label, tags):
+    """A tagged Canvas class that knows the page count when it stamps each page.
 
-    Pages are kept until save() so "Page X of Y" can be drawn with the final Y.
+    Pages are kept until save() so "Page X of Y" can be drawn with the final Y;
+    `draw_page_label` must draw it as an artifact.
     """
 
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(TaggedCanvas):
         def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
+            super().__init__(*args, tags=tags, **kwargs)
             self._saved_pages: list[dict] = []
+            self._bookmarks: list[tuple] = []
+
+        def defer_bookmark(self, key: str, title: str, level: int, x: float, y: float):
+            """A bookmark must point at its real page, which exists only at save()."""
+            self._bookmarks.append((key, title, level, x, y))
 
         def showPage(self):
             self._saved_pages.append(dict(self.__dict__))
+            self._bookmarks = []
             self._startPage()
 
         def save(self):
             total = len(self._saved_pages)
             for state in self._saved_pages:
                 self.__dict__.update(state)
+                for key, title, level, x, y in self._bookmarks:
+                    self.bookmarkPage(key, fit="XYZ", left=x, top=y)
+                    self.addOutlineEntry(title, key, level=level, closed=False)
                 draw_page_label(self, self._pageNumber, total)
-                Canvas.showPage(self)
-            Canvas.save(self)
+                TaggedCanvas.showPage(self)
+            TaggedCanvas.save(self)
 
     return NumberedCanvas
 
 
-class BookmarkedParagraph(Paragraph):
+class BookmarkedParagraph(TaggedParagraph):
     """A heading that adds an outline entry (bookmark) at the spot it is drawn."""
 
-    def __init__(self, text, style, key: str, title: str, level: int):
-        super().__init__(text, style)
+    def __init__(self, text, style, tag=None, key: str = "", title: str = "", level: int = 0,
+                 **kwargs):
+        super().__init__(text, style, tag, **kwargs)
         self.key, self.title, self.level = key, title, level
 
+    def _carry(self, part, first: bool) -> None:
+        # only the first part of a split heading adds the outline entry
+        part.key, part.title, part.level = self.key if first else "", self.title, self.level
+
     def draw(self):
-        self.canv.bookmarkHorizontal(self.key, 0, self.height)
-        self.canv.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
+        if self.key:
+            x, y = self.canv.absolutePosition(0, self.height)
+            self.canv.defer_bookmark(self.key, self.title, self.level, x, y)
         super().draw()

@@ -1,26 +1,30 @@
 """Layout stage: Drug + Style -> PDF bytes, with ReportLab platypus.
 
 Page text never reaches ReportLab as markup: every run is escaped and only the tags
-made here (<b>, <i>, <br/>, <font>) exist. Knows nothing of Markdown or YAML.
+made here (<b>, <i>, <br/>, <font>) exist. Every handout is a tagged PDF/UA-1 document:
+the story builds its structure tree in reading order (tagging.py) and everything else on
+a page is drawn as an artifact. Knows nothing of Markdown or YAML.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate, Paragraph
-from reportlab.platypus.flowables import HRFlowable
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, PageTemplate
 
 from . import __version__, fonts, review
 from .config import Clinic, Config
 from .errors import HandoutError
-from .flowables import Box, BoxLook, BookmarkedParagraph, numbered_canvas
+from .flowables import Box, BoxLook, BookmarkedParagraph, Rule as RuleLine, TaggedParagraph, \
+    numbered_canvas
+from .tagging import FOOTER, HEADER, LAYOUT, Element, Tags
 from .model import (
     Drug, EffectGroup, Faq, Heading, ListBlock, Paragraph as PPara, Preformatted, Rule,
     Section, plain,
@@ -91,10 +95,12 @@ class Look:
         self.italic, self.bold_italic = _FONT_BY_LOWER[f.italic], _FONT_BY_LOWER[f.bold_italic]
         fonts.register(sorted({self.regular, self.bold, self.italic, self.bold_italic}))
         _family(self)
-        # Outside the BMP ReportLab writes wrong ToUnicode entries (text extraction and
-        # screen readers get another character), so those count as not printable.
-        both = fonts.covered(self.regular) & fonts.covered(self.bold)
-        self.covered = frozenset(c for c in both if c <= 0xFFFF)
+        # Characters any face lacks count as not printable: an italic run would print
+        # .notdef, which PDF/UA forbids. (Outside the BMP is fine: fonts.py writes the
+        # ToUnicode entries as UTF-16 surrogate pairs, so extraction gets the character.)
+        faces = [fonts.covered(f) for f in (self.regular, self.bold, self.italic,
+                                            self.bold_italic)]
+        self.covered = frozenset(set.intersection(*faces))
         self.width, self.height = PAGE_SIZES[style.page.size]
         page = style.page
         self.text_width = self.width - page.margin_left - page.margin_right
@@ -139,6 +145,8 @@ class Look:
         return ParagraphStyle(
             f"{base.name}-l{depth}", parent=base, leftIndent=indent,
             bulletIndent=indent - step * 0.8, bulletFontName=bullet_font,
+            bulletFontSize=base.fontSize,  # numbers are text too
+           
             spaceAfter=self.style.list.item_space, spaceBefore=0)
 
 
@@ -160,9 +168,14 @@ def look_for(style: Style) -> Look:
 # -- story -----------------------------------------------------------------------------
 
 class Story:
-    """Turns model blocks into flowables; one small method per block type."""
+    """Turns model blocks into flowables; one small method per block type.
 
-    def __init__(self, look: Look, frame_height: float, glyphs: Glyphs, call: str):
+    Each flowable gets its structure element as it is made, so the tree is in story
+    order: `parent` is the element new ones go into, `level` the current heading level.
+    """
+
+    def __init__(self, look: Look, frame_height: float, glyphs: Glyphs, call: str,
+                 tags: Tags):
         self.look = look
         self.call = call  # whom to call, printed at the foot of every warning box
         self.glyphs = glyphs
@@ -170,26 +183,48 @@ class Story:
         self.style = look.style
         self.italics = bool(self.style.body.italic_emphasis)
         self.flow: list = []
+        self.parent: Element = tags.root
+        self.level = 0
         self._keys = 0
 
-    def para(self, inline, pstyle, bullet=None):
-        text = markup(inline, self.italics, self.glyphs.fix)
-        return Paragraph(text, pstyle, bulletText=bullet)
+    @contextmanager
+    def within(self, role: str, levels: int = 0):
+        """New elements go into a new `role` element; headings inside go `levels` deeper."""
+        saved = self.parent, self.level
+        self.parent, self.level = self.parent.add(role), self.level + levels
+        try:
+            yield self.parent
+        finally:
+            self.parent, self.level = saved
 
-    def paras(self, inline, pstyle, bullet=None) -> list:
+    def sub_role(self, deeper: int = 1) -> str:
+        return f"H{min(self.level + deeper, 6)}"
+
+    def para(self, inline, pstyle, bullet=None, role: str = "P", label: Element | None = None):
+        text = markup(inline, self.italics, self.glyphs.fix)
+        return self.tagged(text, pstyle, role, bulletText=bullet, label=label)
+
+    def tagged(self, text: str, pstyle, role: str = "P", **kwargs) -> TaggedParagraph:
+        """A paragraph of markup `text`, drawn as a new `role` element."""
+        return TaggedParagraph(text, pstyle, self.parent.add(role), **kwargs)
+
+    def paras(self, inline, pstyle, bullet=None, label: Element | None = None) -> list:
         """Paragraphs for one block; a huge one is cut at sentence ends first, because
         ReportLab re-wraps the rest of a paragraph at every page split (quadratic)."""
         pieces = chunk_inline(inline, int(self.style.body.max_paragraph_chars))
-        return [self.para(piece, pstyle, bullet if i == 0 else None)
-                for i, piece in enumerate(pieces)]
+        return [self.para(piece, pstyle, bullet, label=label) if i == 0 else
+                self.para(piece, pstyle) for i, piece in enumerate(pieces)]
 
     def text(self, text: str) -> str:
         """Page text (not markup) made safe and printable for a paragraph."""
         return escape(self.glyphs.fix(text))
 
     def heading(self, text: str, pstyle, level: int = 1):
+        """A bookmarked heading; outline `level` 0 is the title (H1), 1 a section (H2)."""
         self._keys += 1
-        return BookmarkedParagraph(self.text(text), pstyle, f"s{self._keys}", text, level)
+        self.level = level + 1
+        return BookmarkedParagraph(self.text(text), pstyle, self.parent.add(f"H{level + 1}"),
+                                   f"s{self._keys}", text, level)
 
     def keep_room(self, pstyle) -> CondPageBreak:
         """Start a new page unless a heading and three lines after it still fit.
@@ -209,44 +244,55 @@ class Story:
         out.extend(self.paras(block.inline, pstyle))
 
     def _heading(self, block: Heading, pstyle, out, depth):
-        out.append(self.para(block.inline, self.look.sub))
+        out.append(self.para(block.inline, self.look.sub, role=self.sub_role()))
 
     def _preformatted(self, block: Preformatted, pstyle, out, depth):
-        out.append(Paragraph(self.text(block.text).replace("\n", "<br/>"), pstyle))
+        out.append(self.tagged(self.text(block.text).replace("\n", "<br/>"), pstyle))
 
     def _rule(self, block: Rule, pstyle, out, depth):
-        out.append(HRFlowable(width="100%", thickness=0.75,
-                              color=HexColor(self.style.footer.rule_colour)))
+        out.append(RuleLine(width="100%", thickness=0.75,
+                            color=HexColor(self.style.footer.rule_colour)))
 
     def _listblock(self, block: ListBlock, pstyle, out, depth):
         item_style = self.look.bulleted(pstyle, depth, pstyle.fontName)
-        for number, item in enumerate(block.items, start=block.start):
-            bullet = f"{number}." if block.ordered else self.style.list.bullet
-            self._list_item(item, item_style, bullet, out, depth)
+        with self.within("L"):
+            for number, item in enumerate(block.items, start=block.start):
+                bullet = f"{number}." if block.ordered else self.style.list.bullet
+                self._list_item(item, item_style, bullet, out, depth)
         if out:
             out[-1].style = _with_space_after(out[-1].style, pstyle.spaceAfter)
 
     def _list_item(self, item, item_style, bullet, out, depth):
+        """An LI: the bullet or number as its Lbl, the item's blocks in its LBody."""
+        with self.within("LI") as li:
+            label = li.add("Lbl")
+            with self.within("LBody"):
+                self._item_blocks(item, item_style, bullet, label, out, depth)
+
+    def _item_blocks(self, item, item_style, bullet, label, out, depth):
+        bullet_only = lambda: TaggedParagraph("", item_style, None, label, bulletText=bullet)
         first = True
         for block in item.blocks:
             if first and isinstance(block, PPara):
-                out.extend(self.paras(block.inline, item_style, bullet))
+                out.extend(self.paras(block.inline, item_style, bullet, label=label))
             elif isinstance(block, ListBlock):
                 self._listblock(block, item_style, out, depth + 1)
             else:
                 if first:  # an item that opens with a non-paragraph still shows its bullet
-                    out.append(Paragraph("", item_style, bulletText=bullet))
+                    out.append(bullet_only())
                 self.blocks([block], item_style, out, depth)
             first = False
         if first:
-            out.append(Paragraph("", item_style, bulletText=bullet))
+            out.append(bullet_only())
 
     def _effectgroup(self, group: EffectGroup, pstyle, out, depth):
-        out.extend([self.keep_room(self.look.sub), self.para(group.label, self.look.sub)])
+        out.extend([self.keep_room(self.look.sub),
+                    self.para(group.label, self.look.sub, role=self.sub_role())])
         self.blocks(group.blocks, pstyle, out, depth)
 
     def _faq(self, faq: Faq, pstyle, out, depth):
-        out.extend([self.keep_room(self.look.question), self.para(faq.question, self.look.question)])
+        out.extend([self.keep_room(self.look.question),
+                    self.para(faq.question, self.look.question, role=self.sub_role())])
         self.blocks(faq.answer, pstyle, out, depth)
 
 
@@ -293,12 +339,12 @@ def _with_space_after(pstyle: ParagraphStyle, space: float) -> ParagraphStyle:
 
 
 def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs,
-                call: str) -> list:
-    story = Story(look, frame_height, glyphs, call)
+                call: str, tags: Tags) -> list:
+    story = Story(look, frame_height, glyphs, call, tags)
     flow = story.flow
     flow.append(story.heading(drug.title, look.title, level=0))
     if drug.summary:
-        flow.append(Paragraph(story.text(drug.summary), look.summary))
+        flow.append(story.tagged(story.text(drug.summary), look.summary))
     for section in drug.sections:
         if section.kind == "disclaimer":
             continue  # printed in the footer of every page
@@ -311,16 +357,17 @@ def _section(story: Story, section: Section) -> None:
     if section.kind == "generic" and _short(section):
         label = story.style.headings.generic if section.standard else section.title
         text = " ".join(plain(p.inline) for p in section.parts)
-        flow.append(Paragraph(f"<b>{escape(label)}:</b> {story.text(text)}", look.generic))
+        flow.append(story.tagged(f"<b>{escape(label)}:</b> {story.text(text)}", look.generic))
         return
     if section.kind == "note":
         _note(story, section)
         return
     title = _heading_text(story, section)
-    if title:
-        pstyle = look.part if section.kind == "other" and not section.parts else look.heading
-        flow.extend([story.keep_room(pstyle), story.heading(title, pstyle)])
-    _parts(story, section.parts)
+    with story.within("Sect"):
+        if title:
+            pstyle = look.part if section.kind == "other" and not section.parts else look.heading
+            flow.extend([story.keep_room(pstyle), story.heading(title, pstyle)])
+        _parts(story, section.parts)
 
 
 def _short(section: Section) -> bool:
@@ -361,16 +408,20 @@ def call_text(style: Style, config: Config) -> str:
 
 
 def _warning_box(story: Story, groups: list[EffectGroup]) -> Box:
+    """The severe-symptom box: one Sect with its label as a heading, the groups (each
+    label a heading one level down) and whom to call."""
     look, w = story.look, story.style.warning
     items: list = []
-    for group in groups:
-        items.append(story.para(group.label, _bold_of(look.box_text, look.bold)))
-        story.blocks(group.blocks, look.box_text, items)
+    with story.within("Sect", levels=1):
+        label = story.tagged(escape(w.label), look.box_label, story.sub_role(0))
+        for group in groups:
+            items.append(story.para(group.label, _bold_of(look.box_text, look.bold),
+                                    role=story.sub_role()))
+            story.blocks(group.blocks, look.box_text, items)
+        tail = story.tagged(story.text(story.call), look.box_call)
     box_look = BoxLook(w.fill, w.border_colour, w.border_width, w.padding,
                        story.style.list.item_space, w.label_fill)
-    label = Paragraph(escape(w.label), look.box_label)
-    continued = Paragraph(escape(w.continued), look.box_label)
-    tail = Paragraph(story.text(story.call), look.box_call)
+    continued = TaggedParagraph(escape(w.continued), look.box_label)  # always an artifact
     box = Box(items, box_look, label, continued, story.frame_height, tail)
     box.spaceBefore, box.spaceAfter = w.space_before, w.space_after
     return box
@@ -383,8 +434,9 @@ def _bold_of(pstyle: ParagraphStyle, bold_font: str) -> ParagraphStyle:
 def _note(story: Story, section: Section) -> None:
     look, n = story.look, story.style.note
     title = _heading_text(story, section)
-    items = [Paragraph(f"<b>{story.text(title)}</b>", look.note)] if title else []
-    story.blocks(section.parts, look.note, items)
+    with story.within("Sect"):
+        items = [story.tagged(f"<b>{story.text(title)}</b>", look.note, "H2")] if title else []
+        story.blocks(section.parts, look.note, items)
     box = Box(items, BoxLook(n.fill, n.border_colour, 1, n.padding, 4), None, None,
               story.frame_height)
     box.spaceBefore = story.style.warning.space_before
@@ -393,9 +445,10 @@ def _note(story: Story, section: Section) -> None:
 
 # -- pages -------------------------------------------------------------------------------
 
-def _footer_paragraph(drug: Drug, look: Look, glyphs: Glyphs) -> Paragraph:
+def _footer_paragraph(drug: Drug, look: Look, glyphs: Glyphs) -> TaggedParagraph:
+    """The disclaimer; its element is added to the tree last (it is read once, last)."""
     text = drug.disclaimer or look.style.footer.default_disclaimer
-    return Paragraph(escape(glyphs.fix(text)), look.footer)
+    return TaggedParagraph(escape(glyphs.fix(text)), look.footer)
 
 
 @dataclass(frozen=True)
@@ -410,9 +463,10 @@ def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
     look = look_for(style)
     page = style.page
     glyphs = Glyphs(look.covered)
+    tags = Tags()
     footer = _footer_paragraph(drug, look, glyphs)
     footer_h = footer.wrap(look.text_width, 1e6)[1] + style.footer.leading + style.footer.gap
-    header = Header(config.clinic, look)
+    header = Header(config.clinic, look, tags.root)
     header_h = header.height
     text_height = look.height - page.margin_top - page.margin_bottom
     if footer_h > MAX_FOOTER_SHARE * text_height:
@@ -435,15 +489,22 @@ def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
     )
     decorate = _decorate(glyphs.fix(drug.title), header, footer, look, mark)
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=decorate)])
-    story = build_story(drug, look, frame._aH, glyphs, call_text(style, config))
-    doc.build(story, canvasmaker=numbered_canvas(_page_label(look)))
+    story = build_story(drug, look, frame._aH, glyphs, call_text(style, config), tags)
+    if mark.para is not None:  # read where it stands: after the body, before the footer
+        mark.para.tag = tags.root.add("P")
+    footer.tag = tags.root.add("P")
+    doc.build(story, canvasmaker=numbered_canvas(_page_label(look), tags))
     return Rendered(buffer.getvalue(), doc.page, glyphs.warnings())
 
 
 class Header:
-    """Clinic name, address and logo at the top of every page (drug name after page 1)."""
+    """Clinic name, address and logo at the top of every page (drug name after page 1).
 
-    def __init__(self, clinic: Clinic, look: Look):
+    Page 1's header is read first (a Div: name, address, the logo as a Figure with its
+    alternative text); on later pages the header is a pagination artifact.
+    """
+
+    def __init__(self, clinic: Clinic, look: Look, parent: Element):
         self.clinic, self.look = clinic, look
         hd = look.style.header
         lines = (1 if clinic.name else 0) + (1 if clinic.address else 0)
@@ -451,33 +512,51 @@ class Header:
         logo_h = hd.logo_height if clinic.logo else 0
         self.height = max(hd.height, text_h + 8, logo_h + 8)
         self.logo = _image(clinic.logo) if clinic.logo else None
+        div = parent.add("Div") if clinic.name or clinic.address or clinic.logo else None
+        self.tags = {key: div.add(role, alt) for key, role, alt in (
+            ("name", "P", None), ("address", "P", None), ("logo", "Figure", logo_alt(clinic)))
+            if div is not None and getattr(clinic, key)}
 
     def draw(self, canv, page: int, title: str) -> None:
-        look, hd = self.look, self.look.style.header
+        look, hd, tags = self.look, self.look.style.header, canv.tags
         page_style = look.style.page
         left, right = page_style.margin_left, look.width - page_style.margin_right
         top = look.height - page_style.margin_top
-        canv.setFillColor(HexColor(hd.colour))
-        line = top - hd.size
-        if self.clinic.name:
-            canv.setFont(look.bold, hd.size)
-            canv.drawString(left, line, self.clinic.name)
-            line -= hd.size * 1.3
-        text = self.clinic.address if page == 1 else title
-        if text and (page > 1 or self.clinic.address):
-            canv.setFont(look.regular, hd.size)
-            canv.drawString(left, line, text)
-        if self.logo is not None:
-            self._draw_logo(canv, right, top)
+        with tags.once(canv, page == 1, HEADER):
+            canv.setFillColor(HexColor(hd.colour))
+            line = top - hd.size
+            if self.clinic.name:
+                canv.setFont(look.bold, hd.size)
+                with tags.content(canv, self.tags["name"]):
+                    canv.drawString(left, line, self.clinic.name)
+                line -= hd.size * 1.3
+            if page > 1 and title:
+                canv.setFont(look.regular, hd.size)
+                canv.drawString(left, line, title)
+            elif page == 1 and self.clinic.address:
+                canv.setFont(look.regular, hd.size)
+                with tags.content(canv, self.tags["address"]):
+                    canv.drawString(left, line, self.clinic.address)
+            if self.logo is not None:
+                with tags.content(canv, self.tags["logo"]):
+                    self._draw_logo(canv, right, top)
         if page > 1 or self.clinic.name or self.logo is not None:
-            canv.setStrokeColor(HexColor(hd.rule_colour))
-            canv.line(left, top - self.height + 4, right, top - self.height + 4)
+            with tags.artifact(canv, LAYOUT):
+                canv.setStrokeColor(HexColor(hd.rule_colour))
+                canv.line(left, top - self.height + 4, right, top - self.height + 4)
 
     def _draw_logo(self, canv, right: float, top: float) -> None:
         width, height = self.logo.getSize()
         h = self.look.style.header.logo_height
         w = width * h / height
         canv.drawImage(self.logo, right - w, top - h, w, h, mask="auto")
+
+
+def logo_alt(clinic: Clinic) -> str:
+    """The logo's alternative text: the config's logo_alt, else one made from the name."""
+    if clinic.logo_alt:
+        return clinic.logo_alt
+    return f"{clinic.name} logo" if clinic.name else "Clinic logo"
 
 
 def _image(path):
@@ -501,39 +580,46 @@ class ReviewMark:
         pstyle = ParagraphStyle(
             "review", fontName=look.bold if self.alert else look.regular, fontSize=r.size,
             leading=r.size * 1.3, textColor=HexColor(r.colour if self.alert else r.reviewed_colour))
-        self.para = Paragraph(escape(glyphs.fix(text)), pstyle) if text else None
+        # Tagged where a reader meets it (page 1, read first); an artifact on later pages.
+        self.para = TaggedParagraph(escape(glyphs.fix(text)), pstyle) if text else None
         self.band = self.para.wrap(look.text_width - 2 * self.pad, 1e6)[1] + 2 * self.pad \
             if text else 0.0
-        self.height = self.band + look.style.footer.gap / 2 if text else 0.0
+        self.height = self.band + look.style.footer.gap / 4 if text else 0.0
 
-    def draw(self, canv, left: float, bottom: float) -> None:
+    def draw(self, canv, left: float, bottom: float, page: int) -> None:
         if self.para is None:
             return
-        r = self.look.style.review
+        r, tags = self.look.style.review, canv.tags
         if self.alert:
-            canv.setFillColor(HexColor(r.fill))
-            canv.setStrokeColor(HexColor(r.border_colour))
-            canv.setLineWidth(1)
-            canv.rect(left, bottom, self.look.text_width, self.band, fill=1, stroke=1)
-        self.para.drawOn(canv, left + self.pad, bottom + self.pad)
+            with tags.artifact(canv, LAYOUT):
+                canv.setFillColor(HexColor(r.fill))
+                canv.setStrokeColor(HexColor(r.border_colour))
+                canv.setLineWidth(1)
+                canv.rect(left, bottom, self.look.text_width, self.band, fill=1, stroke=1)
+        with tags.once(canv, page == 1, FOOTER):
+            self.para.drawOn(canv, left + self.pad, bottom + self.pad)
 
 
-def _decorate(title: str, header: Header, footer: Paragraph, look: Look, mark: ReviewMark):
+def _decorate(title: str, header: Header, footer: TaggedParagraph, look: Look,
+              mark: ReviewMark):
     """Header, review mark and disclaimer footer on every page."""
     style = look.style
 
     def draw(canv, doc):
-        page, ft = style.page, style.footer
+        page, ft, tags = style.page, style.footer, canv.tags
         canv.saveState()
         left, right = page.margin_left, look.width - page.margin_right
         header.draw(canv, doc.page, title)
         h = footer.wrap(look.text_width, 1e6)[1]
         base = page.margin_bottom + ft.leading
-        canv.setStrokeColor(HexColor(ft.rule_colour))
-        canv.setLineWidth(0.75)
-        canv.line(left, base + h + ft.gap / 2, right, base + h + ft.gap / 2)
-        footer.drawOn(canv, left, base)
-        mark.draw(canv, left, base + h + ft.gap)
+        rule = base + h + mark.height + ft.gap / 2  # the footer: review mark, disclaimer
+        with tags.artifact(canv, LAYOUT):
+            canv.setStrokeColor(HexColor(ft.rule_colour))
+            canv.setLineWidth(0.75)
+            canv.line(left, rule, right, rule)
+        mark.draw(canv, left, base + h + ft.gap / 4, doc.page)
+        with tags.once(canv, doc.page == 1, FOOTER):  # the disclaimer is read once
+            footer.drawOn(canv, left, base)
         canv.restoreState()
 
     return draw
@@ -547,8 +633,9 @@ def _page_label(look: Look):
         canv.setFont(look.regular, ft.size)
         canv.setFillColor(HexColor(ft.colour))
         text = ft.page_label.replace("{page}", str(page)).replace("{pages}", str(pages))
-        canv.drawRightString(look.width - look.style.page.margin_right,
-                             look.style.page.margin_bottom + 2, text)
+        with canv.tags.artifact(canv, FOOTER):
+            canv.drawRightString(look.width - look.style.page.margin_right,
+                                 look.style.page.margin_bottom + 2, text)
         canv.restoreState()
 
     return draw

@@ -112,10 +112,12 @@ def draw_contents(rows, style, config) -> tuple[bytes, int]:
 
     from . import __version__
     from .layout import Glyphs, Header, escape, look_for
+    from .tagging import Tags, TaggedCanvas
 
     look = look_for(style)
     glyphs = Glyphs(look.covered)
-    page, header = style.page, Header(config.clinic, look)
+    tags = Tags()  # the header draws through the tagging layer, as in every handout
+    page, header = style.page, Header(config.clinic, look, tags.root)
     frame = Frame(page.margin_left, page.margin_bottom, look.text_width,
                   look.height - page.margin_top - page.margin_bottom - header.height,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -135,7 +137,8 @@ def draw_contents(rows, style, config) -> tuple[bytes, int]:
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
     doc.build([Paragraph(CONTENTS_TITLE, look.title),
-               Paragraph(escape(CONTENTS_NOTE), look.summary), table])
+               Paragraph(escape(CONTENTS_NOTE), look.summary), table],
+              canvasmaker=lambda *a, **k: TaggedCanvas(*a, tags=tags, **k))
     return buffer.getvalue(), doc.page
 
 

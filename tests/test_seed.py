@@ -157,3 +157,15 @@ def test_real_process_builds_into_out(tmp_path):
 
 def test_help_does_not_import_reportlab():
     assert modules_loaded_by(["build", "--help"], ("reportlab", "markdown_it")) == []
+
+
+def test_bookmarks_point_at_the_page_of_their_heading(seed_pdf):
+    with pikepdf.open(seed_pdf) as pdf, pdfplumber.open(seed_pdf) as plumb:
+        texts = [p.extract_text() or "" for p in plumb.pages]
+        with pdf.open_outline() as outline:
+            items = [c for item in outline.root for c in item.children]
+            targets = {c.title: pdf.pages.index(pikepdf.Page(c.destination[0])) for c in items}
+    assert len(set(targets.values())) > 1  # headings sit on different pages
+    for title, index in targets.items():
+        first = next(i for i, text in enumerate(texts) if title in text)
+        assert index == first, title
