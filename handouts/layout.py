@@ -229,7 +229,8 @@ class Story:
             out.append(Paragraph("", item_style, bulletText=bullet))
 
     def _effectgroup(self, group: EffectGroup, pstyle, out, depth):
-        out.extend([self.keep_room(self.look.sub), self.para(group.label, self.look.sub)])
+        if group.label:  # a group found in prose has none: its sentence says it
+            out.extend([self.keep_room(self.look.sub), self.para(group.label, self.look.sub)])
         self.blocks(group.blocks, pstyle, out, depth)
 
     def _faq(self, faq: Faq, pstyle, out, depth):
@@ -303,7 +304,8 @@ def _warning_box(story: Story, groups: list[EffectGroup]) -> Box:
     look, w = story.look, story.style.warning
     items: list = []
     for group in groups:
-        items.append(story.para(group.label, _bold_of(look.box_text, look.bold)))
+        if group.label:
+            items.append(story.para(group.label, _bold_of(look.box_text, look.bold)))
         story.blocks(group.blocks, look.box_text, items)
     box_look = BoxLook(w.fill, w.border_colour, w.border_width, w.padding,
                        story.style.list.item_space, w.label_fill)
