@@ -251,7 +251,7 @@ def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs) -> 
     if drug.summary:
         flow.append(Paragraph(story.text(drug.summary), look.summary))
     for section in drug.sections:
-        if section.kind == "disclaimer":
+        if section is drug.disclaimer_section:
             continue  # printed in the footer of every page
         _section(story, section)
     return flow
