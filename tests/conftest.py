@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 import textwrap
 from pathlib import Path
 
@@ -89,10 +90,11 @@ def source_words(path: Path) -> list[str]:
     return words(ftfy.fix_text(text, uncurl_quotes=False))
 
 
-def renamed_label_words(drug) -> set[str]:
+def renamed_label_words(drug) -> Counter:
     """Words of standard section labels, which the handout may print under a friendlier
-    heading (the only words a build is allowed to drop)."""
-    return {w for s in drug.sections if s.standard for w in words(s.title)}
+    heading (the only words a build is allowed to drop), counted: "Side Effects" may
+    drop one "Side", not every "Side" on the page."""
+    return Counter(w for s in drug.sections if s.standard for w in words(s.title))
 
 
 def box_rects(page, fill_hex: str):
