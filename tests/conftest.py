@@ -107,3 +107,25 @@ def box_rects(page, fill_hex: str):
                 abs(a - b) < 0.01 for a, b in zip(colour, want)):
             found.append(rect)
     return found
+
+
+def boxed_text(path: Path, fill_hex: str, page_indexes=None) -> str:
+    """The text drawn inside warning-box rectangles (all pages, or those given), in
+    drawing order, one space between lines."""
+    out, top = [], None
+    with pdfplumber.open(path) as pdf:
+        indexes = range(len(pdf.pages)) if page_indexes is None else page_indexes
+        for index in indexes:
+            page = pdf.pages[index]
+            rects = box_rects(page, fill_hex)
+            for char in page.chars:
+                if any(_within(char, rect) for rect in rects):
+                    same_line = top == round(char["top"])
+                    out.append(char["text"] if same_line else " " + char["text"])
+                    top = round(char["top"])
+    return " ".join("".join(out).split())
+
+
+def _within(char, rect) -> bool:
+    x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+    return rect["x0"] <= x <= rect["x1"] and rect["top"] <= y <= rect["bottom"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from conftest import box_rects, renamed_label_words, source_words, words
+from conftest import boxed_text, renamed_label_words, source_words, words
 from handouts.fonts import FONT_DIR
 from handouts.model import block_text, plain
 from handouts.output import build_one
@@ -158,13 +158,13 @@ def _check_box(report, drug, pdf_path, pages, style) -> None:
     head = _norm(style.warning.label.removesuffix(":"))  # "(continued):" may follow
     boxed = [i for i, lines in enumerate(pages)
              if head in _norm(" ".join(line.text for line in lines))]
-    inside = _box_text(pdf_path, boxed, style.warning.fill) if boxed else ""
+    inside = boxed_text(pdf_path, style.warning.fill, boxed) if boxed else ""
     report.has_box = bool(inside)
     if report.has_box != bool(drug.severe_groups):
         report.problems.append(f"box: drawn={report.has_box}, "
                                f"severe groups={len(drug.severe_groups)}")
     for group in drug.severe_groups:
-        lost = _first_not_in_order(_group_words(group), _squeeze(inside))
+        lost = _first_not_in_order(words(block_text(group)), _squeeze(inside))
         if lost is not None:
             report.problems.append(f"box: severe group line {group.line} not boxed "
                                    f"(from {lost!r})")
@@ -174,33 +174,6 @@ def _check_box(report, drug, pdf_path, pages, style) -> None:
             if not group.severe and group.label and group.blocks \
                     and _opening(group) in unbulleted:
                 report.problems.append(f"box: non-severe group line {group.line} boxed")
-
-
-def _box_text(pdf_path, page_indexes, fill: str) -> str:
-    """The text drawn inside warning-box rectangles, in drawing order, a space
-    between lines."""
-    import pdfplumber
-
-    out, top = [], None
-    with pdfplumber.open(pdf_path) as pdf:
-        for index in page_indexes:
-            page = pdf.pages[index]
-            rects = box_rects(page, fill)
-            for char in page.chars:
-                if any(_within(char, r) for r in rects):
-                    out.append(char["text"] if top == round(char["top"]) else " " + char["text"])
-                    top = round(char["top"])
-    return _norm("".join(out))
-
-
-def _within(char, rect) -> bool:
-    x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
-    return rect["x0"] <= x <= rect["x1"] and rect["top"] <= y <= rect["bottom"]
-
-
-def _group_words(group) -> list[str]:
-    text = plain(group.label) + " " + " ".join(block_text(b) for b in group.blocks)
-    return words(text)
 
 
 def _opening(group) -> str:
