@@ -36,6 +36,7 @@ Severe detection (README "Which side effects go in the warning box" says the sam
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 from .model import (
     EffectGroup, Faq, Heading, ListBlock, ListItem, Paragraph, Run, Section, plain,
@@ -305,20 +306,25 @@ class _Group:
     def close(self) -> list:
         """The group, split where a group inside it belongs on the other side of the
         box: an ingredient's label over "Serious side effects include:", or a "Common:"
-        item under a severe label. A label with nothing under it is not a group."""
+        item under a severe label. What follows such an inner group stays on this
+        group's side. A label with nothing under it is not a group."""
         severe = is_severe(plain(self.label))
         inner = [p for b in self.blocks for p in _split_list(b)] if severe \
             else list(group_effects(tuple(self.blocks)))
         if not any(isinstance(p, EffectGroup) and p.severe != severe for p in inner):
             inner = self.blocks
-        own = 0
-        while own < len(inner) and not isinstance(inner[own], EffectGroup):
-            own += 1
-        if own == 0:
-            return [self._as_written()] + list(inner)
-        return [EffectGroup(self.label, severe, tuple(inner[:own]), self.source.line),
-                *inner[own:]]
-
+        line = self.source.line
+        out: list = [] if inner and not isinstance(inner[0], EffectGroup) \
+            else [self._as_written()]
+        for is_group, run in groupby(inner, key=lambda p: isinstance(p, EffectGroup)):
+            run = list(run)
+            if is_group:
+                out += run
+            elif not out:  # what comes before any inner group is this group's own
+                out.append(EffectGroup(self.label, severe, tuple(run), line))
+            else:
+                out += [EffectGroup((), True, tuple(run), line)] if severe else run
+        return out
 
     def _as_written(self):
         """The bare label: a bold label still heads what follows, so it stays a heading."""
