@@ -158,11 +158,21 @@ def numbered_canvas(draw_page_label):
 class BookmarkedParagraph(Paragraph):
     """A heading that adds an outline entry (bookmark) at the spot it is drawn."""
 
-    def __init__(self, text, style, key: str, title: str, level: int):
-        super().__init__(text, style)
+    def __init__(self, text, style, key: str = "", title: str = "", level: int = 0,
+                 **paragraph_args):
+        # Paragraph.split makes its pieces with Paragraph's own arguments.
+        super().__init__(text, style, **paragraph_args)
         self.key, self.title, self.level = key, title, level
 
+    def split(self, avail_width, avail_height):
+        """A heading taller than the page splits; the bookmark goes with its start."""
+        parts = super().split(avail_width, avail_height)
+        if parts:
+            parts[0].key, parts[0].title, parts[0].level = self.key, self.title, self.level
+        return parts
+
     def draw(self):
-        self.canv.bookmarkHorizontal(self.key, 0, self.height)
-        self.canv.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
+        if self.key:  # pieces after the first carry none
+            self.canv.bookmarkHorizontal(self.key, 0, self.height)
+            self.canv.addOutlineEntry(self.title, self.key, level=self.level, closed=False)
         super().draw()

@@ -119,7 +119,8 @@ def _check_words(report, path, drug, pages) -> None:
 
 
 def _check_footer(report, drug, pages, style) -> None:
-    """The disclaimer is the last block of text on every page, above the page number."""
+    """The disclaimer is the last block of text on every page, above the page number,
+    and every page has body text above it."""
     disclaimer = _norm(drug.disclaimer or style.footer.default_disclaimer)
     for number, lines in enumerate(pages, start=1):
         label = style.footer.page_label.format(page=number, pages=len(pages))
@@ -128,8 +129,11 @@ def _check_footer(report, drug, pages, style) -> None:
             report.problems.append(f"footer: page {number} does not end with {label!r}")
             continue
         above = texts[:-1]
-        if not any(" ".join(above[i:]) == disclaimer for i in range(len(above))):
+        start = next((i for i in range(len(above)) if " ".join(above[i:]) == disclaimer), None)
+        if start is None:
             report.problems.append(f"footer: page {number} lacks the disclaimer at its foot")
+        elif above[int(number > 1):start] == []:  # after page 1 the header line comes first
+            report.problems.append(f"layout: page {number} has no body text")
 
 
 def _check_glyphs(report, pages) -> None:
