@@ -268,12 +268,17 @@ def _strip_inline(runs: tuple[Run, ...]) -> tuple[Run, ...]:
 
 def _finish(section: _Open, warnings: list[str]) -> Section:
     parts: tuple = tuple(section.blocks)
-    if section.kind == "side_effects":
-        parts = group_effects(parts)
-    elif section.kind == "faqs":
-        parts = group_faqs(parts)
     standard = _EXACT.get(normalise_label(section.title)) == section.kind
-    return Section(section.kind, section.title, parts, section.line, standard)
+    kind = section.kind
+    if not parts and not standard:
+        # "Repaglinide: Usage, Dosage, Side Effects" over labelled sections of its own
+        # heads a part of the page; it is not a (blank) side-effects section.
+        kind = "other"
+    if kind == "side_effects":
+        parts = group_effects(parts)
+    elif kind == "faqs":
+        parts = group_faqs(parts)
+    return Section(kind, section.title, parts, section.line, standard)
 
 
 def _warn_missing(done: list[Section], warnings: list[str]) -> None:

@@ -247,3 +247,12 @@ def test_faqs_in_either_form(tmp_path, faqs):
     result, pdf = build_page(tmp_path, "t", text)
     assert result.exit_code == 0
     assert re.search(r"Q: Can I drive\?\s+A: Not at first\.", pdf_text(pdf))
+
+
+def test_heading_over_labelled_sections_heads_a_part():
+    text = ("---\ntitle: Combo\n---\n### Repaglinide: Usage, Dosage, Side Effects\n\n"
+            "**Usage:** Diabetes.\n\n**Side Effects:** Common side effects include sweating.\n")
+    drug = parse_text(text, "combo.md", "combo")
+    assert [(s.kind, s.title) for s in drug.sections] == [
+        ("other", "Repaglinide: Usage, Dosage, Side Effects"), ("usage", "Usage"),
+        ("side_effects", "Side Effects")]
