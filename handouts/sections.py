@@ -21,8 +21,8 @@ Severe detection (README "Which side effects go in the warning box" says the sam
    of the box: an ingredient's label over "Serious side effects include:", or a
    "Common:" item under a severe label. A label with nothing under it is no group.
 4. Prose, in a paragraph or a list item: a sentence is boxed when its subject names a
-   severe group of effects and it lists members after include/including/such as/e.g.
-   or a colon ("Less common but serious side effects include a and b."), or when it
+   severe group of effects and it lists members after include/including/such as/like/
+   e.g. or a colon ("Less common but serious side effects include a and b."), or when it
    says to get help now and names what for ("Seek immediate medical attention if you
    have a severe allergic reaction", not "... any unusual symptoms"). A following
    sentence led by these/they/such joins it, and brings in the sentence before when
@@ -92,7 +92,7 @@ _CONCESSION = re.compile(
 # sentence lists members, and the nouns that make a subject a group of effects.
 _BACK = re.compile(r"\s*(these|they|those|such)\b", re.I)
 _CONTRAST = re.compile(r"\s*(however|but|still|nevertheless|nonetheless|that said)\b", re.I)
-_MARKER = re.compile(r"\b(includ(e|es|ed|ing)|such as|for example|namely)\b|\be\.g\.|:")
+_MARKER = re.compile(r"\b(includ(e|es|ed|ing)|such as|like|for example|namely)\b|\be\.g\.|:")
 _EFFECTS = re.compile(r"\b(side[- ]effects?|effects|reactions?|adverse events?|complications)\b")
 # Words a group label may consist of (after dropping parentheses): anything else
 # ("Severe allergic reactions") makes a list item's bold lead-in an effect, not a group.
@@ -151,13 +151,14 @@ def members_of_severe(sentence: str) -> bool:
     return found is not None and names_severe(found[0])
 
 
-# "If you have X, seek help now": X ends where the instruction or a time clause begins.
+# "If you have X, seek help now": X ends where the instruction begins; a time clause in
+# it ("after taking aspirin") says when, not what.
 _CONDITION = re.compile(
     r"\bif you (experience|develop|notice|have|get|see|feel|suffer from|observe)\b(.*)", re.I)
 _CONDITION_END = re.compile(
     r",\s*(seek|get|go|call|contact|consult|stop|discontinue|report|tell|inform|"
-    r"immediately|promptly|please|you|it)\b|"
-    r"\b(after|while|during|following|when|before|since)\b", re.I)
+    r"immediately|promptly|please|you|it)\b", re.I)
+_WHEN = re.compile(r"\b(after|while|during|following|when|before|since)\b[^,]*", re.I)
 # Words that say nothing about which effect is meant ("any unusual or severe symptoms").
 _VAGUE = _GROUP_WORDS | set(
     "any all these those this a an such unusual concerning significant persistent worsening "
@@ -175,7 +176,7 @@ def urgent_about(sentence: str) -> bool:
         return False
     what = condition.group(2)
     end = _CONDITION_END.search(what)
-    what = what[:end.start()] if end else what
+    what = _WHEN.sub(" ", what[:end.start()] if end else what)
     return any(w not in _VAGUE for w in re.findall(r"[a-z]+", what.lower()))
 
 

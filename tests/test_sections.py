@@ -104,6 +104,10 @@ CASES = [
         Seek immediate medical attention if you have a severe allergic reaction.
         """, ["Seek immediate medical attention if you have a severe allergic reaction."],
      ["Common side effects include a sore throat."]),
+    ("urgent sentence naming symptoms after a time clause", """
+        Seek immediate medical attention if you notice any unusual symptoms after a dose, such as fainting.
+        """, ["Seek immediate medical attention if you notice any unusual symptoms after a dose, "
+              "such as fainting."], []),
     ("severe sentence inside a list item, numbered list goes on", """
         1. Nausea
         2. **Aspirin:** Common side effects include heartburn. Less common but serious side effects include stomach bleeding.
@@ -128,7 +132,7 @@ UNBOXED = [
     ("urgent advice naming nothing", """
         * Nausea
 
-        Seek immediate medical attention if you experience any unusual symptoms.
+        Seek immediate medical attention if you experience any unusual symptoms after taking Testdrug.
         """),
     ("bold advice is not a label", """
         * Nausea
