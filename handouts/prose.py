@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Inline, Run, plain
+from .model import Inline, Run
 
 # A sentence ends at . ! or ? (and any closing quote or bracket) before a space and
 # a capital, digit or opening bracket: "e.g. Aspirin" must not end one, so the word
@@ -48,8 +48,3 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     while b > a and text[b - 1].isspace():
         b -= 1
     return a, b
-
-
-def split_at(inline: Inline, offset: int) -> tuple[Inline, Inline]:
-    """Runs before and after a plain-text offset."""
-    return cut(inline, 0, offset), cut(inline, offset, len(plain(inline)))

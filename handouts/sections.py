@@ -126,15 +126,17 @@ def kind_of_heading(text: str) -> str:
     return next((kind for kind, rx in _CONTAINS if rx.search(norm)), "other")
 
 
+def _main_clause(text: str) -> str:
+    return _CONCESSION.sub("", text.lower(), count=1)
+
+
 def is_severe(label: str) -> bool:
-    text = NOT_SEVERE.sub(" ", _CONCESSION.sub("", label.lower(), count=1))
-    return bool(SEVERE.search(text))
+    return bool(SEVERE.search(NOT_SEVERE.sub(" ", _main_clause(label))))
 
 
 def names_severe(text: str) -> bool:
     """A clause about a severe group of effects ("Serious side effects can occur")."""
-    main = _CONCESSION.sub("", text.lower(), count=1)
-    return is_severe(main) and bool(_EFFECTS.search(main))
+    return is_severe(text) and bool(_EFFECTS.search(_main_clause(text)))
 
 
 def _members(sentence: str) -> tuple[str, str] | None:
@@ -320,8 +322,7 @@ class _Group:
         if not any(isinstance(p, EffectGroup) and p.severe != severe for p in inner):
             inner = self.blocks
         line = self.source.line
-        out: list = [] if inner and not isinstance(inner[0], EffectGroup) \
-            else [self._as_written()]
+        out: list = []
         for is_group, run in groupby(inner, key=lambda p: isinstance(p, EffectGroup)):
             run = list(run)
             if is_group:
@@ -330,6 +331,8 @@ class _Group:
                 out.append(EffectGroup(self.label, severe, tuple(run), line))
             else:
                 out += [EffectGroup((), True, tuple(run), line)] if severe else run
+        if not inner or isinstance(inner[0], EffectGroup):
+            out.insert(0, self._as_written())
         return out
 
     def _as_written(self):
@@ -495,13 +498,10 @@ def _split_prose(para: Paragraph) -> list:
     if not any(flags):
         return [para]
     out: list = []
-    start = 0
-    for i, (span, flag) in enumerate(zip(spans, flags)):
-        if i + 1 < len(spans) and flags[i + 1] == flag:
-            continue
-        piece = Paragraph(cut(para.inline, spans[start][0], span[1]), para.line)
+    for flag, run in groupby(zip(spans, flags), key=lambda pair: pair[1]):
+        run = [span for span, _ in run]
+        piece = Paragraph(cut(para.inline, run[0][0], run[-1][1]), para.line)
         out.append(EffectGroup((), True, (piece,), para.line) if flag else piece)
-        start = i + 1
     return out
 
 
@@ -509,10 +509,11 @@ def severe_sentences(texts: list[str]) -> list[bool]:
     """Which sentences of a paragraph belong in the warning box.
 
     A sentence does when it names a severe group and lists its members after a
-    marker ("Less common but serious side effects include a and b."); a sentence
-    led by a pronoun joins the one before when that one is boxed ("These are rare."),
-    or when that one names a severe group and this one lists it ("Serious side
-    effects can occur. These include a and b.").
+    marker ("Less common but serious side effects include a and b."), or says to get
+    help now for something it names (urgent_about); a sentence led by a pronoun joins
+    the one before when that one is boxed ("These are rare."), or when that one names
+    a severe group and this one lists it ("Serious side effects can occur. These
+    include a and b.").
     """
     flags = [members_of_severe(t) or urgent_about(t) for t in texts]
     for i in range(1, len(texts)):
