@@ -21,6 +21,7 @@ from handouts.parse import read_page
 from handouts.style import load_style
 
 NO_SEVERE = "no severe side-effect group found"
+_style = lru_cache(maxsize=1)(load_style)  # once per worker, not once per page
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Line:
 
 def check_page(page, out_dir: Path) -> PageReport:
     report = PageReport(page.name)
-    style = load_style()
+    style = _style()
     try:
         built = build_one(page.path, page.name, style, out_dir)
     except Exception as exc:  # the report names any failure; the test asserts none

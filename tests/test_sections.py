@@ -9,11 +9,10 @@ import textwrap
 import pytest
 
 from conftest import boxed_text, build_page, pdf_text
+from corpus_check import NO_SEVERE
 from handouts.model import block_text, plain
 from handouts.parse import parse_text
 from handouts.style import load_style
-
-NO_SEVERE = "no severe side-effect group found"
 
 
 def page(effects: str) -> str:
