@@ -286,8 +286,9 @@ class Story:
             out.append(bullet_only())
 
     def _effectgroup(self, group: EffectGroup, pstyle, out, depth):
-        out.extend([self.keep_room(self.look.sub),
-                    self.para(group.label, self.look.sub, role=self.sub_role())])
+        if group.label:  # a group found in prose has none: its sentence says it
+            out.extend([self.keep_room(self.look.sub),
+                        self.para(group.label, self.look.sub, role=self.sub_role())])
         self.blocks(group.blocks, pstyle, out, depth)
 
     def _faq(self, faq: Faq, pstyle, out, depth):
@@ -346,7 +347,7 @@ def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs,
     if drug.summary:
         flow.append(story.tagged(story.text(drug.summary), look.summary))
     for section in drug.sections:
-        if section.kind == "disclaimer":
+        if section is drug.disclaimer_section:
             continue  # printed in the footer of every page
         _section(story, section)
     return flow
@@ -415,8 +416,9 @@ def _warning_box(story: Story, groups: list[EffectGroup]) -> Box:
     with story.within("Sect", levels=1):
         label = story.tagged(escape(w.label), look.box_label, story.sub_role(0))
         for group in groups:
-            items.append(story.para(group.label, _bold_of(look.box_text, look.bold),
-                                    role=story.sub_role()))
+            if group.label:  # a group found in prose has none: its sentence says it
+                items.append(story.para(group.label, _bold_of(look.box_text, look.bold),
+                                        role=story.sub_role()))
             story.blocks(group.blocks, look.box_text, items)
         tail = story.tagged(story.text(story.call), look.box_call)
     box_look = BoxLook(w.fill, w.border_colour, w.border_width, w.padding,

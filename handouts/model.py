@@ -202,8 +202,14 @@ class Drug:
         return next((s for s in self.sections if s.kind == kind), None)
 
     @property
+    def disclaimer_section(self) -> Section | None:
+        """The page's disclaimer, printed in every footer: the last one, because an
+        earlier one ("The information above is illustrative") speaks of its place."""
+        return next((s for s in reversed(self.sections) if s.kind == "disclaimer"), None)
+
+    @property
     def disclaimer(self) -> str:
-        section = self.section("disclaimer")
+        section = self.disclaimer_section
         if section is None:
             return ""
         return " ".join(block_text(b) for b in section.parts).strip()

@@ -1,24 +1,47 @@
 """Parse stage, second half: a flat list of blocks -> titled sections, side-effect
 groups and FAQs. Works on model blocks only; knows nothing of Markdown or PDF.
 
-Severe detection (see README "Which side effects go in the warning box"):
-a group goes into the warning box when its *label* uses a severity word
-(serious, severe, life-threatening, emergency, fatal, "seek/get medical help",
-"immediate medical attention", "call your doctor right away", boxed warning), unless the
-word is negated ("not serious", "non-serious", "less severe"). Frequency words
-(common, rare, less common) never decide severity: "Rare side effects" is not severe,
-"Rare but serious side effects" is. Labels are headings, bold paragraphs, bold lead-ins,
-plain sentences ending in a colon before a list, and bold lead-ins of list items that
-name a group ("* **Serious:** ...").
+Severe detection (README "Which side effects go in the warning box" says the same):
+
+1. Labels decide, not item text. A group is severe when its label uses a severity word
+   (serious, severe, life-threatening, fatal, dangerous, boxed warning) or an urgency
+   phrase (emergency, immediate(ly), urgent, right away, at once, seek/get medical
+   help or attention, call your doctor), unless negated ("not serious", "less
+   severe"), a range ("mild to severe"), or inside a leading concession ("While
+   serious side effects are rare, ..."). Frequency words never decide: "Rare side
+   effects" is not severe, "Rare but serious side effects" is.
+2. Labels are: headings; bold lines that end in a colon, stand before a list or
+   consist of group words; bold lead-ins (`**Label:** text`); a plain paragraph
+   ending in a colon before a list, whose label is its last sentence together with the
+   sentences it leans on ("Serious side effects can occur. These include:") but not
+   one that lists its own members ("Common side effects include a, b.") or follows a
+   turn ("However, ..."); and list items led, bold or plain, by a group label
+   (`* **Serious:** a, b`, `* Less common but serious: a`), also over a nested list.
+3. A group holding a group of the other kind is split so each lands on its own side
+   of the box: an ingredient's label over "Serious side effects include:", or a
+   "Common:" item under a severe label. A label with nothing under it is no group.
+4. Prose, in a paragraph or a list item: a sentence is boxed when its subject names a
+   severe group of effects and it lists members after include/including/such as/like/
+   e.g. or a colon ("Less common but serious side effects include a and b."), or when it
+   says to get help now and names what for ("Seek immediate medical attention if you
+   have a severe allergic reaction", not "... any unusual symptoms"). A following
+   sentence led by these/they/such joins it, and brings in the sentence before when
+   that one names a severe group ("Serious side effects can occur. These include
+   a."). The sentences around it stay outside the box.
+5. Not severe: bold advice that ends in a full stop and names no effect, and an item
+   that calls itself serious ("Heart failure (rare but serious)") in an unlabelled
+   list. A page with side effects but no severe group builds with a warning.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 from .model import (
     EffectGroup, Faq, Heading, ListBlock, ListItem, Notice, Paragraph, Run, Section, plain,
 )
+from .prose import cut, sentence_spans
 
 # Exact labels (lower case, no parenthetical) that open a section, by kind.
 LABELS = {
@@ -50,13 +73,27 @@ _CONTAINS = [
     ("generic", re.compile(r"\bgeneric name\b")),
 ]
 
+# Words that tell the reader to get help now; with the severity words they make SEVERE.
+_URGENT = (r"emergenc\w*|immediate(ly)?|urgent(ly)?|right away|at once|"
+           r"(seek|get|requires?|need) (\w+ )?medical (help|attention|care)|"
+           r"call (your|a) (doctor|healthcare|care team)\w*")
+URGENT = re.compile(rf"\b({_URGENT})\b")
 SEVERE = re.compile(
-    r"\b(serious|severe|life[- ]threatening|emergenc\w*|fatal|dangerous|"
-    r"immediate(ly)?|urgent(ly)?|right away|at once|boxed warning|black box|"
-    r"(seek|get|requires?|need) (\w+ )?medical (help|attention|care)|"
-    r"call (your|a) (doctor|healthcare|care team)\w*)\b"
-)
-NOT_SEVERE = re.compile(r"\b(not|non|less|rarely|usually not)[- ](serious|severe)\b")
+    rf"\b(serious|severe|life[- ]threatening|fatal|dangerous|boxed warning|black box|{_URGENT})\b")
+# Negated severity, and a range ("mild to severe") that describes rather than triages.
+NOT_SEVERE = re.compile(
+    r"\b((not|non|less|rarely|seldom|usually not|not usually)[- ](serious|severe)|"
+    r"(mild|minor|moderate) to (moderate )?(serious|severe|life[- ]threatening))\b")
+# A leading clause that concedes or explains ("While serious side effects are rare, ...")
+# is not what the sentence says about its own list.
+_CONCESSION = re.compile(
+    r"^\s*(while|although|though|even though|whereas|since|because)\b[^,]*,\s*")
+# Prose: a pronoun pointing back to the sentence before, the marker after which a
+# sentence lists members, and the nouns that make a subject a group of effects.
+_BACK = re.compile(r"\s*(these|they|those|such)\b", re.I)
+_CONTRAST = re.compile(r"\s*(however|but|still|nevertheless|nonetheless|that said)\b", re.I)
+_MARKER = re.compile(r"\b(includ(e|es|ed|ing)|such as|like|for example|namely)\b|\be\.g\.|:")
+_EFFECTS = re.compile(r"\b(side[- ]effects?|effects|reactions?|adverse events?|complications)\b")
 # Words a group label may consist of (after dropping parentheses): anything else
 # ("Severe allergic reactions") makes a list item's bold lead-in an effect, not a group.
 _GROUP_WORDS = set(
@@ -89,9 +126,60 @@ def kind_of_heading(text: str) -> str:
     return next((kind for kind, rx in _CONTAINS if rx.search(norm)), "other")
 
 
+def _main_clause(text: str) -> str:
+    return _CONCESSION.sub("", text.lower(), count=1)
+
+
 def is_severe(label: str) -> bool:
-    text = NOT_SEVERE.sub(" ", label.lower())
-    return bool(SEVERE.search(text))
+    return bool(SEVERE.search(NOT_SEVERE.sub(" ", _main_clause(label))))
+
+
+def names_severe(text: str) -> bool:
+    """A clause about a severe group of effects ("Serious side effects can occur")."""
+    return is_severe(text) and bool(_EFFECTS.search(_main_clause(text)))
+
+
+def _members(sentence: str) -> tuple[str, str] | None:
+    """(subject, members) of a sentence that lists after a marker ("X include a, b")."""
+    marker = _MARKER.search(sentence)
+    if marker is None or not re.search(r"\w", sentence[marker.end():]):
+        return None
+    return sentence[:marker.start()], sentence[marker.end():]
+
+
+def members_of_severe(sentence: str) -> bool:
+    """"Less common but serious side effects include a and b." lists a severe group."""
+    found = _members(sentence)
+    return found is not None and names_severe(found[0])
+
+
+# "If you have X, seek help now": X ends where the instruction begins; a time clause in
+# it ("after taking aspirin") says when, not what.
+_CONDITION = re.compile(
+    r"\bif you (experience|develop|notice|have|get|see|feel|suffer from|observe)\b(.*)", re.I)
+_CONDITION_END = re.compile(
+    r",\s*(seek|get|go|call|contact|consult|stop|discontinue|report|tell|inform|"
+    r"immediately|promptly|please|you|it)\b", re.I)
+_WHEN = re.compile(r"\b(after|while|during|following|when|before|since)\b[^,]*", re.I)
+# Words that say nothing about which effect is meant ("any unusual or severe symptoms").
+_VAGUE = _GROUP_WORDS | set(
+    "any all these those this a an such unusual concerning significant persistent worsening "
+    "worse worsen worsens new unexpected bothersome troublesome problems issues changes ones "
+    "that which are is listed above below mentioned here there especially particularly "
+    "symptom sign them it as if they you your even not including minor seem seems be become "
+    "becomes to".split())
+
+
+def urgent_about(sentence: str) -> bool:
+    """"Seek immediate medical attention if you have a severe allergic reaction" names
+    what needs urgent care; "... if you have any unusual symptoms" names nothing."""
+    condition = _CONDITION.search(sentence)
+    if condition is None or not URGENT.search(sentence.lower()):
+        return False
+    what = condition.group(2)
+    end = _CONDITION_END.search(what)
+    what = _WHEN.sub(" ", what[:end.start()] if end else what)
+    return any(w not in _VAGUE for w in re.findall(r"[a-z]+", what.lower()))
 
 
 def is_group_label(label: str) -> bool:
@@ -183,12 +271,17 @@ def _strip_inline(runs: tuple[Run, ...]) -> tuple[Run, ...]:
 
 def _finish(section: _Open, warnings: list[str]) -> Section:
     parts: tuple = tuple(section.blocks)
-    if section.kind == "side_effects":
-        parts = group_effects(parts)
-    elif section.kind == "faqs":
-        parts = group_faqs(parts)
     standard = _EXACT.get(normalise_label(section.title)) == section.kind
-    return Section(section.kind, section.title, parts, section.line, standard)
+    kind = section.kind
+    if not parts and not standard:
+        # "Repaglinide: Usage, Dosage, Side Effects" over labelled sections of its own
+        # heads a part of the page; it is not a (blank) side-effects section.
+        kind = "other"
+    if kind == "side_effects":
+        parts = group_effects(parts)
+    elif kind == "faqs":
+        parts = group_faqs(parts)
+    return Section(kind, section.title, parts, section.line, standard)
 
 
 def _warn_missing(done: list[Section], warnings: list[str]) -> None:
@@ -202,94 +295,234 @@ def _warn_missing(done: list[Section], warnings: list[str]) -> None:
 
 # -- side-effect groups ----------------------------------------------------------
 
+class _Group:
+    """A group being collected: its label and the block that carried the label."""
+
+    def __init__(self, label: tuple[Run, ...], source, blocks=()):
+        self.label, self.source = label, source
+        self.blocks = list(blocks)
+        self.took_list = False
+
+    def takes(self, block) -> bool:
+        # After its list a group takes only further lists: a severe box never swallows
+        # the general advice that follows its list.
+        return isinstance(block, ListBlock) or not self.took_list
+
+    def add(self, block) -> None:
+        self.blocks.append(block)
+        self.took_list = self.took_list or isinstance(block, ListBlock)
+
+    def close(self) -> list:
+        """The group, split where a group inside it belongs on the other side of the
+        box: an ingredient's label over "Serious side effects include:", or a "Common:"
+        item under a severe label. What follows such an inner group stays on this
+        group's side. A label with nothing under it is not a group."""
+        severe = is_severe(plain(self.label))
+        inner = [p for b in self.blocks for p in _split_list(b)] if severe \
+            else list(group_effects(tuple(self.blocks)))
+        if not any(isinstance(p, EffectGroup) and p.severe != severe for p in inner):
+            inner = self.blocks
+        line = self.source.line
+        out: list = []
+        for is_group, run in groupby(inner, key=lambda p: isinstance(p, EffectGroup)):
+            run = list(run)
+            if is_group:
+                out += run
+            elif not out:  # what comes before any inner group is this group's own
+                out.append(EffectGroup(self.label, severe, tuple(run), line))
+            else:
+                out += [EffectGroup((), True, tuple(run), line)] if severe else run
+        if not inner or isinstance(inner[0], EffectGroup):
+            out.insert(0, self._as_written())
+        return out
+
+    def _as_written(self):
+        """The bare label: a bold label still heads what follows, so it stays a heading."""
+        if isinstance(self.source, Heading):
+            return self.source
+        if _all_bold(self.label):
+            return Heading(self.label, line=self.source.line)
+        return Paragraph(self.label, self.source.line)
+
+
 def group_effects(blocks: tuple) -> tuple:
     """Split a side-effects section into labelled groups (and loose blocks)."""
     parts: list = []
-    group = None  # [label inline, blocks, took_list, owns_until_label, line]
+    group = None
     for i, block in enumerate(blocks):
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        label = _group_label(block, nxt, group)
-        if label is not None:
-            _close(group, parts)
-            inline, rest, owns_all = label
-            group = [inline, [rest] if rest else [], False, owns_all, block.line]
-            continue
-        if group is not None and _group_takes(group, block):
-            group[1].append(block)
-            group[2] = group[2] or isinstance(block, ListBlock)
-            continue
-        _close(group, parts)
-        group = None
-        parts.extend(_split_labelled_items(block))
-    _close(group, parts)
+        opened = _open_group(block, nxt, group)
+        if opened is not None:
+            parts.extend(group.close() if group else [])
+            lead, group = opened
+            parts.extend(p for b in lead for p in _refine(b))
+        elif group is not None and group.takes(block):
+            group.add(block)
+        else:
+            parts.extend(group.close() if group else [])
+            group = None
+            parts.extend(_refine(block))
+    parts.extend(group.close() if group else [])
     return tuple(parts)
 
 
-def _group_takes(group, block) -> bool:
-    if isinstance(block, ListBlock):
-        return True
-    # After its list, a group keeps only what a stand-alone label owns, and a severe
-    # box never swallows the general advice that follows its list.
-    if group[2]:
-        return False
-    return True
-
-
-def _group_label(block, nxt, group):
-    """(label inline, leftover block, owns-all) when `block` labels a group."""
+def _open_group(block, nxt, group):
+    """(blocks before the label, new group) when `block` labels a group, else None."""
     if isinstance(block, Heading):
-        return block.inline, None, True
+        return [], _Group(block.inline, block)
     if not isinstance(block, Paragraph) or not block.inline:
         return None
     text = plain(block.inline).strip()
-    if all(r.bold for r in block.inline if r.text.strip()):
-        return block.inline, None, True
+    before_list = isinstance(nxt, ListBlock)
+    # A bold line is a label when it reads as one; a bold sentence ending in a full
+    # stop is emphasised advice, not a group.
+    if _all_bold(block.inline) and (text.endswith(":") or before_list
+                                    or is_group_label(text)):
+        return _intro_group(block)
     lead = lead_in(block)
     if lead is not None:
         label, rest = lead
-        return (Run(label + ":", bold=True),), rest, True
-    colon_intro = text.endswith(":") and isinstance(nxt, ListBlock)
-    if colon_intro and (group is None or group[2]):
-        return block.inline, None, False
+        return [], _Group((Run(label + ":", bold=True),), block, [rest] if rest else [])
+    if text.endswith(":") and before_list and (group is None or group.took_list):
+        return _intro_group(block)
     return None
 
 
-def _close(group, parts: list) -> None:
-    if group is None:
-        return
-    inline, blocks, _, _, line = group
-    parts.append(EffectGroup(inline, is_severe(plain(inline)), tuple(blocks), line))
+def _all_bold(inline) -> bool:
+    return all(r.bold for r in inline if r.text.strip())
 
 
-def _split_labelled_items(block) -> list:
-    """`* **Serious:** a, b` items become groups; other items stay a list."""
+def _intro_group(block: Paragraph):
+    """A paragraph introducing a list: its last sentence labels the group, together
+    with the sentences before it that say which group it is ("Serious side effects can
+    occur. These need urgent care. Seek help if you have:"). A sentence that lists its
+    own members ("Common side effects include a, b.") or a turn ("However, ...") ends
+    the label; what comes before the label prints as a paragraph."""
+    text = plain(block.inline)
+    spans = sentence_spans(text)
+    texts = [text[a:b] for a, b in spans]
+    first = len(spans) - 1
+    while first > 0 and _leans_back(texts[first]) and _members(texts[first - 1]) is None:
+        first -= 1
+    label = cut(block.inline, spans[first][0], len(text))
+    lead = [Paragraph(cut(block.inline, 0, spans[first - 1][1]), block.line)] if first else []
+    return lead, _Group(label, block)
+
+
+def _leans_back(sentence: str) -> bool:
+    """A sentence that needs the one before to say which effects it is about."""
+    if _CONTRAST.match(sentence):
+        return False
+    return bool(_BACK.match(sentence)) or not _EFFECTS.search(sentence.lower())
+
+
+def _refine(block) -> list:
+    """Severe groups a loose block holds: labelled list items, or prose sentences."""
+    if isinstance(block, Paragraph):
+        return _split_prose(block)
+    return _split_list(block)
+
+
+def _split_list(block) -> list:
+    """Items labelled with a group (`* **Serious:** a, b`) become groups, and a severe
+    sentence inside an item ("* **Aspirin:** ... Less common but serious side effects
+    include a.") moves out to follow its item; the other items stay lists, in order."""
     if not isinstance(block, ListBlock):
         return [block]
     out: list = []
-    loose: list[ListItem] = []
-    for item in block.items:
-        grouped = _item_group(item)
-        if grouped is None:
-            loose.append(item)
-            continue
-        if loose:
-            out.append(ListBlock(tuple(loose), block.ordered, block.start, block.line))
+    loose: list[tuple[int, ListItem]] = []
+    for number, item in enumerate(block.items, start=block.start):
+        for piece in _item_parts(item):
+            if isinstance(piece, ListItem):
+                loose.append((number, piece))
+                continue
+            out.extend(_list_of(loose, block))
             loose = []
-        out.append(grouped)
-    if loose:
-        out.append(ListBlock(tuple(loose), block.ordered, block.start, block.line))
-    return out
+            out.append(piece)
+    return out + _list_of(loose, block)
+
+
+def _list_of(loose: list, block: ListBlock) -> list:
+    if not loose:
+        return []
+    # A list split by a box goes on numbering where it left off.
+    return [ListBlock(tuple(i for _, i in loose), block.ordered, loose[0][0], block.line)]
+
+
+def _item_parts(item: ListItem) -> list:
+    """The item as it stays (a ListItem) and what moves out of it, in order."""
+    grouped = _item_group(item)
+    if grouped is not None:
+        return [grouped]
+    first = item.blocks[0] if item.blocks else None
+    pieces = _split_prose(first) if isinstance(first, Paragraph) else [first]
+    if len(pieces) == 1:
+        return [item]
+    head = [ListItem((pieces.pop(0),))] if not isinstance(pieces[0], EffectGroup) else []
+    return head + pieces + list(item.blocks[1:])
 
 
 def _item_group(item: ListItem):
     first = item.blocks[0] if item.blocks else None
-    lead = lead_in(first) if isinstance(first, Paragraph) else None
-    if lead is None or not is_group_label(lead[0]):
+    lead = _item_lead(first) if isinstance(first, Paragraph) else None
+    if lead is None:
         return None
     label, rest = lead
     blocks = ([rest] if rest else []) + list(item.blocks[1:])
+    if not blocks:
+        return None
     return EffectGroup((Run(label + ":", bold=True),), is_severe(label), tuple(blocks),
                        first.line)
+
+
+def _item_lead(first: Paragraph):
+    """(label, rest) when a list item opens with a group label, bold or plain
+    (`* **Serious:** a, b` or `* Less common but serious: a, b`)."""
+    lead = lead_in(first)
+    if lead is None:
+        text = plain(first.inline)
+        head, colon, _ = text.partition(":")
+        if not colon:
+            return None
+        rest = _strip_inline(cut(first.inline, len(head) + 1, len(text)))
+        lead = head.strip(), (Paragraph(rest, first.line) if rest else None)
+    return lead if is_group_label(lead[0]) else None
+
+
+def _split_prose(para: Paragraph) -> list:
+    """Sentences that name a severe group and list its effects become a group of their
+    own (no label: the sentence says it), so "Common side effects include a. Serious
+    side effects include b." boxes only the second sentence."""
+    text = plain(para.inline)
+    spans = sentence_spans(text)
+    flags = severe_sentences([text[a:b] for a, b in spans])
+    if not any(flags):
+        return [para]
+    out: list = []
+    for flag, run in groupby(zip(spans, flags), key=lambda pair: pair[1]):
+        run = [span for span, _ in run]
+        piece = Paragraph(cut(para.inline, run[0][0], run[-1][1]), para.line)
+        out.append(EffectGroup((), True, (piece,), para.line) if flag else piece)
+    return out
+
+
+def severe_sentences(texts: list[str]) -> list[bool]:
+    """Which sentences of a paragraph belong in the warning box.
+
+    A sentence does when it names a severe group and lists its members after a
+    marker ("Less common but serious side effects include a and b."), or says to get
+    help now for something it names (urgent_about); a sentence led by a pronoun joins
+    the one before when that one is boxed ("These are rare."), or when that one names
+    a severe group and this one lists it ("Serious side effects can occur. These
+    include a and b.").
+    """
+    flags = [members_of_severe(t) or urgent_about(t) for t in texts]
+    for i in range(1, len(texts)):
+        if not _BACK.match(texts[i]):
+            continue
+        if flags[i - 1] or (names_severe(texts[i - 1]) and _members(texts[i]) is not None):
+            flags[i - 1] = flags[i] = True
+    return flags
 
 
 # -- FAQs --------------------------------------------------------------------------

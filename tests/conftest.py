@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 import textwrap
 from pathlib import Path
 
@@ -111,10 +112,11 @@ def source_words(path: Path) -> list[str]:
     return words(ftfy.fix_text(text, uncurl_quotes=False))
 
 
-def renamed_label_words(drug) -> set[str]:
+def renamed_label_words(drug) -> Counter:
     """Words of standard section labels, which the handout may print under a friendlier
-    heading (the only words a build is allowed to drop)."""
-    return {w for s in drug.sections if s.standard for w in words(s.title)}
+    heading (the only words a build is allowed to drop), counted: "Side Effects" may
+    drop one "Side", not every "Side" on the page."""
+    return Counter(w for s in drug.sections if s.standard for w in words(s.title))
 
 
 def box_rects(page, fill_hex: str):
@@ -127,3 +129,25 @@ def box_rects(page, fill_hex: str):
                 abs(a - b) < 0.01 for a, b in zip(colour, want)):
             found.append(rect)
     return found
+
+
+def boxed_text(path: Path, fill_hex: str, page_indexes=None) -> str:
+    """The text drawn inside warning-box rectangles (all pages, or those given), in
+    drawing order, one space between lines."""
+    out, top = [], None
+    with pdfplumber.open(path) as pdf:
+        indexes = range(len(pdf.pages)) if page_indexes is None else page_indexes
+        for index in indexes:
+            page = pdf.pages[index]
+            rects = box_rects(page, fill_hex)
+            for char in page.chars:
+                if any(_within(char, rect) for rect in rects):
+                    same_line = top == round(char["top"])
+                    out.append(char["text"] if same_line else " " + char["text"])
+                    top = round(char["top"])
+    return " ".join("".join(out).split())
+
+
+def _within(char, rect) -> bool:
+    x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+    return rect["x0"] <= x <= rect["x1"] and rect["top"] <= y <= rect["bottom"]

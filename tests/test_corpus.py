@@ -1,0 +1,53 @@
+"""Every real drug page prints: the ../shared/corpus pages build with nothing lost.
+
+Run alone with `pytest -m corpus`. Pages are built and checked in worker processes
+(one per core, at most four): on two cores the pass takes a few minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+
+import pytest
+
+from conftest import CORPUS
+from corpus_check import check_page
+from handouts.workspace import find_pages
+
+
+def _workers() -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cores or 1))
+
+
+@pytest.mark.corpus
+def test_every_corpus_page_builds_whole(tmp_path, capsys):
+    if not CORPUS.is_dir():
+        pytest.fail(f"the corpus is missing: expected it at {CORPUS}")
+    pages = find_pages(CORPUS)
+    started = time.perf_counter()
+    workers = _workers()
+    with ProcessPoolExecutor(workers) as pool:
+        reports = list(pool.map(partial(check_page, out_dir=tmp_path), pages, chunksize=8))
+    seconds = time.perf_counter() - started
+    with capsys.disabled():
+        print("\n" + _totals(reports, seconds, workers))
+    assert [r.failure for r in reports if r.failure] == []
+    assert {r.name: r.missing for r in reports if r.missing} == {}
+    assert {r.name: r.problems for r in reports if r.problems} == {}
+
+
+def _totals(reports, seconds: float, workers: int) -> str:
+    count = lambda test: sum(1 for r in reports if test(r))  # noqa: E731
+    return (
+        f"corpus: {len(reports)} pages ({sum(r.pdf_pages for r in reports)} PDF pages), "
+        f"{count(lambda r: r.failure)} failed, "
+        f"{sum(r.words for r in reports)} words checked, "
+        f"{sum(len(r.missing) for r in reports)} missing, "
+        f"{count(lambda r: r.has_box)} with a warning box, "
+        f"{count(lambda r: r.warned_none)} warned as having none, "
+        f"{count(lambda r: r.problems)} with other problems, "
+        f"{seconds:.0f} s on {workers} workers")
