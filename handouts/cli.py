@@ -219,21 +219,23 @@ def email(names, recipients, subject, message, message_file, eml, config_path,
     import os
 
     from . import mail
+    from .config import Settings
 
     if message is not None and message_file is not None:
         raise click.UsageError("give --message or --message-file, not both")
-    config, style = load_settings(config_path, style_name)
-    settings = None if eml else mail.smtp_settings(config.smtp, os.environ)
-    sender = settings.sender if settings else mail.draft_sender(config.smtp, os.environ)
+    settings = Settings.locate(config_path, style_name)
+    config, _ = settings.load()  # checked before anything is built or sent
+    smtp = None if eml else mail.smtp_settings(config.smtp, os.environ)
+    sender = smtp.sender if smtp else mail.draft_sender(config.smtp, os.environ)
     request = mail.Request(names, recipients, subject, message, message_file)
-    letters = mail.prepare(request, config, style, content, out_dir, sender, draft=bool(eml))
+    letters = mail.prepare(request, config, settings, content, out_dir, sender, draft=bool(eml))
     for warning in dict.fromkeys(w for a in letters[0].attachments for w in a.warnings):
         click.echo(f"warning: {warning}", err=True)
     if eml:
         for path, letter in zip(mail.write_drafts(letters, eml), letters):
             click.echo(f"{_shown(path)}: draft to {letter.recipient}: {letter.describe()}")
         return
-    report = mail.send(letters, settings, click.echo)
+    report = mail.send(letters, smtp, click.echo)
     if not report.ok:
         raise HandoutError(report.summary())
 

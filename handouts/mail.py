@@ -225,17 +225,24 @@ def attachment_name(title: str, source: object) -> str:
     return f"{safe or 'Handout'} - patient information.pdf"
 
 
-def attachments_for(pages, style, out_dir: Path) -> tuple[Attachment, ...]:
-    """One PDF per page (reused when up to date), with distinct file names."""
+def attachments_for(pages, settings, out_dir: Path) -> tuple[Attachment, ...]:
+    """One PDF per page, from the same incremental build as `handouts build` (so the
+    config's header and phone numbers are in it, and an up-to-date PDF is reused)."""
+    from .output import build_batch
+    from .parse import read_page
+    from .workspace import output_path
+
+    pages = list(dict.fromkeys(pages))  # the same page named twice is attached once
+    result = build_batch(pages, settings, out_dir, jobs=1)
+    if result.failed or result.interrupted:
+        raise HandoutError(result.failed[0] if result.failed else "interrupted")
     found: list[Attachment] = []
-    for page in dict.fromkeys(pages):  # the same page named twice is attached once
-        attachment = attachment_for(page, style, out_dir)
-        names = {a.filename for a in found}
-        stem, n = attachment.filename[:-4], 2
-        while attachment.filename in names:  # two titles that clean to the same name
-            attachment = Attachment(f"{stem} ({n}).pdf", attachment.data, attachment.warnings)
-            n += 1
-        found.append(attachment)
+    for page in pages:
+        drug = read_page(page.path, page.name)  # the title names the attachment
+        data = output_path(out_dir, page.name).read_bytes()
+        warnings = tuple(n.located(drug.source) for n in drug.warnings)
+        found.append(Attachment(_unique(attachment_name(drug.title, page.path), found),
+                                data, warnings))
     total = sum(len(a.data) for a in found)
     if total > MAX_ATTACHMENTS_BYTES:
         raise HandoutError(f"attachments total {total // 1024} KiB, more than mail servers "
@@ -243,39 +250,12 @@ def attachments_for(pages, style, out_dir: Path) -> tuple[Attachment, ...]:
     return tuple(found)
 
 
-def attachment_for(page, style, out_dir: Path) -> Attachment:
-    """out/NAME.pdf as it is when newer than its inputs, else built afresh."""
-    from .output import build_one
-    from .parse import read_page
-    from .workspace import output_path
-
-    drug = read_page(page.path, page.name)  # the title names the file; checks the page too
-    target = output_path(out_dir, page.name)
-    warnings = tuple(n.located(drug.source) for n in drug.warnings)
-    if not _up_to_date(target, (page.path, *style.chain)):
-        warnings = build_one(page.path, page.name, style, out_dir).warnings
-    data = target.read_bytes()
-    if not data.startswith(b"%PDF-"):
-        raise HandoutError("not a PDF", target)
-    return Attachment(attachment_name(drug.title, page.path), data, warnings)
-
-
-def _up_to_date(target: Path, inputs) -> bool:
-    try:
-        built = target.stat().st_mtime
-        with target.open("rb") as handle:
-            if handle.read(5) != b"%PDF-":
-                return False
-        return built > max([_package_mtime(), *(Path(p).stat().st_mtime for p in inputs)])
-    except OSError:
-        return False
-
-
-def _package_mtime() -> float:
-    """Newest file of the package itself: new code or fonts can change every PDF."""
-    root = Path(__file__).parent
-    return max(p.stat().st_mtime for p in root.rglob("*")
-               if p.is_file() and "__pycache__" not in p.parts)
+def _unique(filename: str, found: list[Attachment]) -> str:
+    """Two titles that clean to the same name get (2), (3), ..."""
+    names, stem, n = {a.filename for a in found}, filename[:-4], 2
+    while filename in names:
+        filename, n = f"{stem} ({n}).pdf", n + 1
+    return filename
 
 
 # -- messages -------------------------------------------------------------------------
@@ -305,7 +285,7 @@ class Letter:
         return f"{names} ({kib} KiB)"
 
 
-def prepare(request: Request, config, style, content: Path, out_dir: Path,
+def prepare(request: Request, config, settings, content: Path, out_dir: Path,
             sender: Address | None, draft: bool = False) -> list[Letter]:
     """Check everything and build every message; nothing leaves the machine here."""
     from .workspace import resolve
@@ -316,7 +296,7 @@ def prepare(request: Request, config, style, content: Path, out_dir: Path,
     else:  # the clinic's name comes from handouts.yaml: checked as strictly as --subject
         subject = check_subject(default_subject(config), "clinic.name (in the subject)")
     message = read_message(request.message, request.message_file)
-    attachments = attachments_for(resolve(request.names, content), style, out_dir)
+    attachments = attachments_for(resolve(request.names, content), settings, out_dir)
     body = message if message is not None else default_body(config, attachments)
     return [Letter(r, compose(sender, r, subject, body, attachments, draft), attachments)
             for r in recipients]

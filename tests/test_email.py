@@ -202,6 +202,21 @@ def test_up_to_date_pdf_is_reused_and_a_stale_one_rebuilt(ws, server, env):
     assert "Zorbulated" in pdf_text(next(last.iter_attachments()).get_content())
 
 
+def test_emailed_handout_carries_the_clinic_config_and_follows_the_style(ws, server, env):
+    """The attachment is the same build as `handouts build`: the clinic's header and
+    care-team number are in it, and another --style makes another PDF."""
+    (ws / "handouts.yaml").write_text("clinic: {name: Riverside Clinic}\n"
+                                      "phones: {care_team: 555-0100}\n", encoding="utf-8")
+    assert email(ws, "ixabepilone", "--to", "a@example.org").exit_code == 0
+    first = next(parse(server.handler.messages[-1]["data"]).iter_attachments()).get_content()
+    text = pdf_text(first)
+    assert "Riverside Clinic" in text and "Call your care team at 555-0100" in text
+    assert email(ws, "ixabepilone", "--to", "a@example.org", "--style", "large-print"
+                 ).exit_code == 0
+    second = next(parse(server.handler.messages[-1]["data"]).iter_attachments()).get_content()
+    assert second != first
+
+
 # -- failures: one line, non-zero, who got it and who did not -----------------------------
 
 def test_wrong_password_sends_nothing_and_never_shows_the_password(ws, server, env, monkeypatch):
