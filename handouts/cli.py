@@ -26,6 +26,16 @@ CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path)
                       help="Workspace config [default: ./handouts.yaml when present].")
 
 
+def selection(verb: str):
+    """NAME ... or --all: the pages a command works on (with --content)."""
+    def decorate(command):
+        command = CONTENT(command)
+        command = click.option("--all", "use_all", is_flag=True,
+                               help=f"{verb} every page in the content folder.")(command)
+        return click.argument("names", nargs=-1)(command)
+    return decorate
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="handouts")
 def main() -> None:
@@ -48,9 +58,7 @@ def _shard(ctx, param, value):
 
 
 @main.command()
-@click.argument("names", nargs=-1)
-@click.option("--all", "build_all", is_flag=True, help="Build every page in the content folder.")
-@CONTENT
+@selection("Build")
 @OUT
 @STYLE
 @CONFIG
@@ -58,7 +66,7 @@ def _shard(ctx, param, value):
 @click.option("--force", is_flag=True, help="Rebuild pages whose PDF is already up to date.")
 @click.option("--shard", callback=_shard, metavar="K/N",
               help="Build only the K-th of N slices of the pages (by a hash of each name).")
-def build(names, build_all: bool, content: Path, out_dir: Path, style_name: str | None,
+def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | None,
           config_path: Path | None, jobs: int | None, force: bool, shard) -> None:
     """Build NAME.pdf for each page NAME (the file name without .md), or --all.
 
@@ -69,7 +77,7 @@ def build(names, build_all: bool, content: Path, out_dir: Path, style_name: str 
     from .progress import ConsoleReport
     from .workspace import select_shard
 
-    pages = _pages(names, build_all, content)
+    pages = _pages(names, use_all, content)
     if shard is not None:
         pages = select_shard(pages, *shard)
     with ConsoleReport() as report:
@@ -78,22 +86,20 @@ def build(names, build_all: bool, content: Path, out_dir: Path, style_name: str 
     if result.interrupted:
         click.echo(f"interrupted: {result.summary()}", err=True)
         raise SystemExit(130)
-    if build_all or len(pages) != 1 or result.skipped:
+    if use_all or len(pages) != 1 or result.skipped:
         click.echo(result.summary(), err=True)
     if result.failed:
         raise SystemExit(1)
 
 
 @main.command()
-@click.argument("names", nargs=-1)
-@click.option("--all", "pack_all", is_flag=True, help="Pack every page in the content folder.")
+@selection("Pack")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False),
               required=True, help="The pack to write (FILE.pdf).")
-@CONTENT
 @STYLE
 @CONFIG
 @JOBS
-def pack(names, pack_all: bool, output: Path, content: Path, style_name: str | None,
+def pack(names, use_all: bool, output: Path, content: Path, style_name: str | None,
          config_path: Path | None, jobs: int | None) -> None:
     """One print-ready PDF of the handouts NAME ... (or --all), in that order.
 
@@ -104,7 +110,7 @@ def pack(names, pack_all: bool, output: Path, content: Path, style_name: str | N
     from .pack import build_pack
     from .progress import ConsoleReport
 
-    pages = _pages(names, pack_all, content)
+    pages = _pages(names, use_all, content)
     try:
         with ConsoleReport() as report:
             result = build_pack(pages, Settings.locate(config_path, style_name), output,
@@ -165,22 +171,20 @@ def list_pages(content: Path) -> None:
 
 
 @main.command()
-@click.argument("names", nargs=-1)
-@click.option("--all", "check_all", is_flag=True, help="Check every page in the content folder.")
-@CONTENT
+@selection("Check")
 @STYLE
 @CONFIG
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text: one line per problem; json: see the README.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
-def check(names, check_all: bool, content: Path, style_name: str | None,
+def check(names, use_all: bool, content: Path, style_name: str | None,
           config_path: Path | None, fmt: str, strict: bool) -> None:
     """Check pages without building them: parse problems, missing sections, review
     status, reading grade, characters the fonts lack. Exit 1 on errors (or warnings
     with --strict)."""
     from .check import check_pages
 
-    pages = _pages(names, check_all, content)
+    pages = _pages(names, use_all, content)
     config, style = load_settings(config_path, style_name)
     report = check_pages(pages, style, config)
     if fmt == "json":
