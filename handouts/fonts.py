@@ -18,8 +18,12 @@ NOT_TEXT = frozenset({0x0000, 0xFEFF, 0xFFFE})
 
 def register(names) -> None:
     """Register bundled fonts by file stem (e.g. 'DejaVuSans'); parse each once."""
+    from reportlab import rl_config
     from reportlab.pdfbase import pdfmetrics
 
+    # ASCII85 makes every compressed stream a quarter larger for 7-bit mail transports
+    # that no longer exist; attachments are base64-encoded anyway.
+    rl_config.useA85 = 0
     for name in names:
         if name in _registered:
             continue

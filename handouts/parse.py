@@ -26,6 +26,9 @@ TEXT_KEYS = {"title", "summary", "lang"}
 REVIEW_KEYS = ("reviewed_by", "reviewed_on", "review_every", "sources", "updated")
 # Characters that hide or reorder text (spoofing) or are not text at all.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad]")
+# Every character _strip_controls may remove (Cc is U+0000-001F and U+007F-009F).
+_SUSPECT = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff"
+                      "\u202a-\u202e\u2066-\u2069\u00ad]")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _FENCE = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$\n?", re.S | re.M)
 
@@ -186,6 +189,8 @@ def _diff(before: str, after: str) -> str:
 
 
 def _strip_controls(line: str, number: int, warnings: list[str]) -> str:
+    if not _SUSPECT.search(line):  # most lines: one C-speed scan, no per-character work
+        return line
     bad = {c for c in line if (unicodedata.category(c) == "Cc" and c != "\t")
            or _INVISIBLE.match(c)}
     if not bad:
