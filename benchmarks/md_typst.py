@@ -32,7 +32,7 @@ def _pt(value: float) -> str:
     return f"{value:.4g}pt"
 
 
-def preamble(m: Metrics, disclaimer: str) -> str:
+def preamble(m: Metrics, title: str, disclaimer: str) -> str:
     """Page set-up: paper, margins, fonts, sizes and the footer on every page."""
     # Text edges at 0.8em / -0.2em make a line box exactly 1em tall, so
     # par.leading = leading - size gives the style's baseline-to-baseline distance.
@@ -43,7 +43,7 @@ def preamble(m: Metrics, disclaimer: str) -> str:
               "let n = counter(page).final().first(); "
               f"align(right)[{_page_label(m.page_label)}] }}")
     return "\n".join([
-        f'#set document(title: {string("")})',
+        f"#set document(title: {string(title)})",
         f'#set page(paper: "{"us-letter" if m.paper == "letter" else "a4"}", '
         f"margin: (top: {_pt(m.margin_top)}, left: {_pt(m.margin_left)}, "
         f"right: {_pt(m.margin_right)}, bottom: {_pt(m.margin_bottom + 72)}), "
@@ -92,8 +92,7 @@ class Converter:
         text = self.blocks(tokens)
         if not any(t.type == "heading_open" and t.tag == "h1" for t in tokens):
             text = f"#heading(level: 1)[{escape(title)}]\n\n" + text
-        head = preamble(m, disclaimer).replace(f'title: {string("")}', f"title: {string(title)}")
-        return head + text, disclaimer
+        return preamble(m, title, disclaimer) + text, disclaimer
 
     def blocks(self, tokens) -> str:
         out: list[str] = []

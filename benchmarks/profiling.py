@@ -77,17 +77,24 @@ print(json.dumps({b: t1 - t0 for (a, t0), (b, t1) in zip(T, T[1:])}))
 def cold_section(tmp: Path, runs: int) -> list[str]:
     wait_idle(60, log=log)
     out = ["## 1. Cold single build", ""]
+    handouts = str(Path(PY).with_name("handouts"))
+    force = ["--force"] if "--force" in sh([handouts, "build", "--help"]).stdout else []
+    fresh = iter(range(10_000))
+
+    def build_args() -> list[str]:
+        """A new empty folder every time, so an incremental build never skips the page."""
+        return ["build", "ixabepilone", "--out", str(tmp / f"cold-{next(fresh)}"), *force]
+
     starts = {}
-    for label, args in (("`python -c pass`", [PY, "-c", "pass"]),
-                        ("`python -I -S -c pass` (no site)", [PY, "-I", "-S", "-c", "pass"]),
-                        ("`handouts --help`", [str(Path(PY).with_name("handouts")), "--help"]),
-                        ("`handouts build ixabepilone`",
-                         [str(Path(PY).with_name("handouts")), "build", "ixabepilone",
-                          "--out", str(tmp / "cold")])):
+    for label, args in (("`python -c pass`", lambda: [PY, "-c", "pass"]),
+                        ("`python -I -S -c pass` (no site)", lambda: [PY, "-I", "-S", "-c", "pass"]),
+                        ("`handouts --help`", lambda: [handouts, "--help"]),
+                        ("`handouts build ixabepilone`", lambda: [handouts, *build_args()])):
         times = []
         for i in range(runs + 1):
+            cmd = args()
             t = time.perf_counter()
-            sh(args)
+            sh(cmd)
             if i:
                 times.append(time.perf_counter() - t)
         starts[label] = median(times)
@@ -117,10 +124,8 @@ def cold_section(tmp: Path, runs: int) -> list[str]:
     out.append(f"| total in-process | {total * 1000:.1f} | |")
 
     # -X importtime, grouped by top-level package (self time)
-    res = sh([PY, "-X", "importtime", "-m", "handouts", "build", "ixabepilone", "--out",
-              str(tmp / "cold")])
-    res = sh([PY, "-X", "importtime", "-m", "handouts", "build", "ixabepilone", "--out",
-              str(tmp / "cold")])  # second run: .pyc files are warm
+    res = sh([PY, "-X", "importtime", "-m", "handouts", *build_args()])
+    res = sh([PY, "-X", "importtime", "-m", "handouts", *build_args()])  # .pyc files warm
     selfs, cums = Counter(), {}
     for line in res.stderr.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
@@ -140,8 +145,7 @@ def cold_section(tmp: Path, runs: int) -> list[str]:
 
     # cProfile of the whole cold run
     prof = tmp / "cold.prof"
-    sh([PY, "-m", "cProfile", "-o", str(prof), "-m", "handouts", "build", "ixabepilone",
-        "--out", str(tmp / "cold")])
+    sh([PY, "-m", "cProfile", "-o", str(prof), "-m", "handouts", *build_args()])
     out += ["", "cProfile of the cold run, selected cumulative times (ms; profiling "
             "overhead inflates them, compare shares):", ""]
     out += stats_table(prof, cumulative=True, pattern=(
@@ -713,6 +717,7 @@ def main() -> int:
     ap.add_argument("--sample", type=int, default=100)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--output", type=Path, default=BENCH_DIR / "profile.md")
+    ap.add_argument("--label", default="", help="what was measured, for the header")
     args = ap.parse_args()
     started = time.perf_counter()
     pages = sample(corpus_pages(corpus_dir()), args.sample)
@@ -722,6 +727,8 @@ def main() -> int:
         text = ["# Profiles and PDF-size analysis", "",
                 "Written by `benchmarks/profiling.py`; the findings and recommendations drawn "
                 "from it are in benchmarks/README.md.", ""]
+        if args.label:
+            text += [f"Measured: {args.label}.", ""]
         text += cold_section(tmp, args.runs)
         log("2. in-process batch ...")
         lines, out_dir = batch_section(tmp, pages)

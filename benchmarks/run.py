@@ -168,6 +168,19 @@ def sizes(folder: Path) -> dict:
             "total": sum(values)}
 
 
+def tagged(folder: Path) -> bool | None:
+    """Whether the engine's PDFs carry a structure tree (tagged PDF), from one file."""
+    try:
+        import pikepdf
+    except ImportError:
+        return None
+    first = next(iter(sorted(folder.glob("*.pdf"))), None)
+    if first is None:
+        return None
+    with pikepdf.open(first) as pdf:
+        return "/StructTreeRoot" in pdf.Root
+
+
 def count_pdf_pages(folder: Path) -> int | None:
     try:
         import pikepdf
@@ -195,6 +208,7 @@ def engine_run(name: str, list_file: Path, tmp: Path, extra_env: dict | None = N
     res["cpu_per_page"] = res["cpu"] / max(res["pages"], 1)
     res["sizes"] = sizes(out)
     res["pdf_pages"] = count_pdf_pages(out) or res["pdf_pages"]
+    res["tagged"] = tagged(out)
     return res
 
 
@@ -233,7 +247,7 @@ def versions() -> dict:
             out[pkg] = None
     try:
         out["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                                       capture_output=True, text=True, timeout=10).stdout.strip()
+                                       capture_output=True, text=True, timeout=10).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         out["commit"] = None
     return out
@@ -281,6 +295,7 @@ def report(r: dict) -> str:
     lines = [
         "# Benchmark results",
         "",
+        *([f"Measured: {r['label']}.", ""] if r.get("label") else []),
         f"Machine: {v['cpus']} CPUs, Python {v['python']}; handouts {v['handouts']} "
         f"(commit {v['commit']}), ReportLab {v['reportlab']}, WeasyPrint {v['weasyprint']}, "
         f"typst-py {v['typst']}. Corpus: {r['corpus_n']} pages. Run took "
@@ -330,12 +345,12 @@ def report(r: dict) -> str:
               f"(Letter, DejaVu Sans, body {r['metrics']['body']}, headings "
               f"{r['metrics']['heading']}, footer: disclaimer + page X of Y)", "",
               "| engine | pages/s | vs handouts | CPU ms/page | PDF pages | median PDF | max PDF "
-              "| vs handouts (median size) | peak RSS | others |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+              "| vs handouts (median size) | tagged PDF | peak RSS | others |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     base = r["engines"].get("handouts", {})
     for e in r["engines"].values():
         if "error" in e:
-            lines.append(f"| {e.get('label')} | error: {e['error']} | | | | | | | | |")
+            lines.append(f"| {e.get('label')} | error: {e['error']} | | | | | | | | | |")
             continue
         sz = e["sizes"]
         rel = e["pages_per_s"] / base["pages_per_s"] if base.get("pages_per_s") else float("nan")
@@ -343,10 +358,11 @@ def report(r: dict) -> str:
         lines.append(f"| {e['label']} | {e['pages_per_s']:.1f} | {rel:.2f}x | "
                      f"{e['cpu_per_page'] * 1000:.0f} ms | {e['pdf_pages']} | "
                      f"{sz['median'] / KIB:.1f} KiB | {sz['max'] / KIB:.1f} KiB | {srel:.2f}x | "
+                     f"{ {True: 'yes', False: 'no'}.get(e.get('tagged'), '?')} | "
                      f"{e['peak_rss'] / MIB:.0f} MiB | {e.get('others', 0):.0%} |")
         if e.get("failed"):
             lines.append(f"|  ({e['label']} failed on {len(e['failed'])} page(s): "
-                         f"{'; '.join(e['failed'][:3])}) | | | | | | | | |")
+                         f"{'; '.join(e['failed'][:3])}) | | | | | | | | | |")
     lines += ["", "## Notes", ""] + [f"- {n}" for n in r["notes"]]
     return "\n".join(lines) + "\n"
 
@@ -366,6 +382,8 @@ def main() -> int:
     ap.add_argument("--wait-idle", type=float, default=60.0,
                     help="before each figure, wait up to this many seconds for other "
                          "processes to leave the CPUs idle [60]")
+    ap.add_argument("--label", default="",
+                    help="what was measured, for the report header (e.g. a branch and commit)")
     ap.add_argument("--results", type=Path, default=BENCH_DIR / "results.md",
                     help="where to write the Markdown results (JSON beside it)")
     args = ap.parse_args()
@@ -389,6 +407,7 @@ def main() -> int:
 
     m = style_metrics()
     results: dict = {"corpus_n": len(pages), "notes": notes, "versions": versions(),
+                     "label": args.label,
                      "metrics": {"body": f"{m.body_size:g}/{m.body_leading:g} pt",
                                  "heading": f"{m.heading_size:g} pt"}}
 
@@ -483,10 +502,8 @@ def main() -> int:
     text = report(results)
     print(text)
     args.results.write_text(text)
-    slim = json.loads(json.dumps(results, default=str))
-    for e in slim.get("engines", {}).values():
-        e.pop("failed", None) if not e.get("failed") else None
-    args.results.with_suffix(".json").write_text(json.dumps(slim, indent=2) + "\n")
+    args.results.with_suffix(".json").write_text(
+        json.dumps(results, indent=2, default=str) + "\n")
     log(f"wrote {args.results} and {args.results.with_suffix('.json')}")
     return 0
 
