@@ -49,7 +49,7 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-WAIT_IDLE = 60.0  # set from --wait-idle
+WAIT_IDLE = 30.0  # set from --wait-idle
 
 
 def measured(fn, *args, **kwargs) -> dict:
@@ -379,9 +379,9 @@ def main() -> int:
                     help="checkpoints of the in-process RSS loop [100,500,1000]")
     ap.add_argument("--limit", type=int, default=0,
                     help="use only the first N corpus pages for the batch runs (smoke test)")
-    ap.add_argument("--wait-idle", type=float, default=60.0,
+    ap.add_argument("--wait-idle", type=float, default=30.0,
                     help="before each figure, wait up to this many seconds for other "
-                         "processes to leave the CPUs idle [60]")
+                         "processes to leave the CPUs idle [30]")
     ap.add_argument("--label", default="",
                     help="what was measured, for the report header (e.g. a branch and commit)")
     ap.add_argument("--results", type=Path, default=BENCH_DIR / "results.md",
