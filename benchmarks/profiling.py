@@ -243,7 +243,7 @@ EXPERIMENTS = {  # label -> tweaks applied in a fresh process (see apply_tweaks)
     "all CPU tweaks above but fsync": ["no_a85", "strip_regex", "glyphs_regex", "rl_accel"],
     "all CPU tweaks and no fsync": ["no_a85", "strip_regex", "glyphs_regex", "rl_accel",
                                     "no_fsync"],
-    "fonts without nameID 13 (licence text)": ["no_licence"],
+    "fonts without nameID 13 (no-op once the shipped fonts lack it)": ["no_licence"],
     "object streams (pikepdf re-save)": ["objstm"],
     "useA85 = 0 + no nameID 13": ["no_a85", "no_licence"],
     "useA85 = 0 + no nameID 13 + object streams": ["no_a85", "no_licence", "objstm"],
