@@ -164,10 +164,10 @@ def load_settings(config_path: Path | None, style_name: str | None):
 @CONTENT
 def list_pages(content: Path) -> None:
     """List the pages found: name and title."""
-    from .workspace import _title, find_pages
+    from .workspace import find_pages, page_title
 
     for page in find_pages(content):
-        click.echo(f"{page.name}\t{_title(page)}")
+        click.echo(f"{page.name}\t{page_title(page)}")
 
 
 @main.command()

@@ -69,12 +69,12 @@ def resolve(names, content: Path) -> list[Page]:
 def _by_title(name: str, pages: list[Page]) -> Page | None:
     wanted = name.lower().replace("-", " ").replace("_", " ")
     for page in pages:
-        if _title(page).lower() == wanted:
+        if page_title(page).lower() == wanted:
             return page
     return None
 
 
-def _title(page: Page) -> str:
+def page_title(page: Page) -> str:
     """The front-matter title, read cheaply (first lines only) for name matching."""
     try:
         with page.path.open(encoding="utf-8", errors="replace") as handle:
