@@ -152,14 +152,19 @@ def build_batch(pages, settings, out_dir: Path, report: Report | None = None,
             saved[0] = time.monotonic()
 
     try:
-        config, style = settings.load()
+        config, style = _preload(settings)
         todo = _plan(pages, out_dir, settings_digest(config, style), manifest, force,
                      result, report)
         report.start(len(todo))
+        if todo:  # fonts parsed once, here, and shared by forked workers
+            from .layout import look_for
+
+            look_for(style)
         run_tasks(_build_task, todo, partial(_load, settings), on_result, jobs)
     except (Interrupted, KeyboardInterrupt):
         result.interrupted = True
     finally:
+        _loaded.clear()
         try:
             with shield():
                 manifest.save()
@@ -228,9 +233,21 @@ def _read(path: Path) -> bytes:
         raise HandoutError(f"cannot read page: {exc.strerror}", path) from None
 
 
+# The batch's (config, style), loaded once in this process before any worker forks, so
+# neither this process nor a forked worker parses the YAML or the fonts again. Cleared
+# after each batch: a later batch in the same process must see edited files.
+_loaded: dict = {}
+
+
+def _preload(settings):
+    """Load config and style once for this batch (and its forked workers)."""
+    _loaded[settings] = context = settings.load()
+    return context
+
+
 def _load(settings):
-    """A worker's context: config and style, loaded once per process."""
-    return settings.load()
+    """A worker's context: the preloaded one (this process or forked), else loaded."""
+    return _loaded.get(settings) or settings.load()
 
 
 def _build_task(context, job: Job):
