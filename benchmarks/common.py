@@ -165,6 +165,14 @@ def inline_text(token) -> str:
     return "".join(parts)
 
 
+def page_tokens(md, body: str, m) -> tuple[list, str, bool]:
+    """What both converters start from: (body tokens without the disclaimer, the
+    footer's disclaimer (the style's default when the page has none), has an H1)."""
+    tokens, disclaimer = split_disclaimer(md.parse(body))
+    has_h1 = any(t.type == "heading_open" and t.tag == "h1" for t in tokens)
+    return tokens, disclaimer or m.default_disclaimer, has_h1
+
+
 def split_disclaimer(tokens) -> tuple[list, str | None]:
     """Take the page's disclaimer out of the body (it goes in every page's footer, as
     handouts does): a paragraph led by a bold 'Disclaimer:' or the paragraphs under a

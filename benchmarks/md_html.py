@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from .common import FONT_DIR, Metrics, markdown_parser, split_disclaimer
+from .common import FONT_DIR, Metrics, markdown_parser, page_tokens
 
 
 def font_css() -> str:
@@ -83,10 +83,9 @@ class Converter:
 
     def document(self, title: str, body: str, m: Metrics) -> tuple[str, str]:
         """(HTML document, disclaimer used) for one page."""
-        tokens, disclaimer = split_disclaimer(self.md.parse(body))
-        disclaimer = disclaimer or m.default_disclaimer
+        tokens, disclaimer, has_h1 = page_tokens(self.md, body, m)
         body_html = self.md.renderer.render(tokens, self.md.options, {})
-        if not any(t.type == "heading_open" and t.tag == "h1" for t in tokens):
+        if not has_h1:
             body_html = f"<h1>{html.escape(title)}</h1>\n" + body_html
         doc = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
                f"<title>{html.escape(title)}</title></head><body>{body_html}</body></html>")

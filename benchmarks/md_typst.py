@@ -7,7 +7,7 @@ markup, so text next to it can never change its meaning.
 
 from __future__ import annotations
 
-from .common import Metrics, markdown_parser, split_disclaimer
+from .common import Metrics, markdown_parser, page_tokens
 
 # Characters with a meaning somewhere in Typst markup: # $ \ * _ ` < > @ [ ] ~ " '
 # anywhere; = - + / . at a line start (headings, lists, terms, "1."); ( [ . ; right
@@ -87,10 +87,9 @@ class Converter:
 
     def document(self, title: str, body: str, m: Metrics) -> tuple[str, str]:
         """(Typst source, disclaimer used) for one page."""
-        tokens, disclaimer = split_disclaimer(self.md.parse(body))
-        disclaimer = disclaimer or m.default_disclaimer
+        tokens, disclaimer, has_h1 = page_tokens(self.md, body, m)
         text = self.blocks(tokens)
-        if not any(t.type == "heading_open" and t.tag == "h1" for t in tokens):
+        if not has_h1:
             text = f"#heading(level: 1)[{escape(title)}]\n\n" + text
         return preamble(m, title, disclaimer) + text, disclaimer
 

@@ -153,13 +153,6 @@ def _pages(names, use_all: bool, content: Path):
     return find_pages(content) if use_all else resolve(names, content)
 
 
-def load_settings(config_path: Path | None, style_name: str | None):
-    """The workspace config and the style it (or --style) selects, paper size applied."""
-    from .config import Settings
-
-    return Settings.locate(config_path, style_name).load()
-
-
 @main.command(name="list")
 @CONTENT
 def list_pages(content: Path) -> None:
@@ -185,7 +178,9 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
     from .check import check_pages
 
     pages = _pages(names, use_all, content)
-    config, style = load_settings(config_path, style_name)
+    from .config import Settings
+
+    config, style = Settings.locate(config_path, style_name).load()
     report = check_pages(pages, style, config)
     if fmt == "json":
         import json

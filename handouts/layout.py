@@ -622,12 +622,13 @@ def _decorate(title: str, header: Header, footer: TaggedParagraph, look: Look,
     """Header, review mark and disclaimer footer on every page."""
     style = look.style
 
+    h = footer.wrap(look.text_width, 1e6)[1]  # once: the same footer on every page
+
     def draw(canv, doc):
         page, ft, tags = style.page, style.footer, canv.tags
         canv.saveState()
         left, right = page.margin_left, look.width - page.margin_right
         header.draw(canv, doc.page, title)
-        h = footer.wrap(look.text_width, 1e6)[1]
         base = page.margin_bottom + ft.leading
         rule = base + h + mark.height + ft.gap / 2  # the footer: review mark, disclaimer
         with tags.artifact(canv, LAYOUT):
