@@ -19,8 +19,8 @@ class Handouts:
     name = "handouts"
 
     def __init__(self, out_dir: Path):
-        from handouts.output import build_one
-        from handouts.style import load_style
+        from handouts.deliver.batch import build_one
+        from handouts.settings.style import load_style
 
         self.out_dir, self.build_one = out_dir, build_one
         self.style = load_style("default")

@@ -60,14 +60,14 @@ def mark(n): T.append((n, time.perf_counter()))
 import handouts.cli; mark("import handouts.cli (click)")
 from pathlib import Path
 config, style = handouts.cli.load_settings(None, None); mark("load config + style (YAML)")
-from handouts.workspace import resolve
+from handouts.read.workspace import resolve
 pages = resolve(["ixabepilone"], Path("content")); mark("find the page")
-import handouts.parse; mark("import parse (ftfy, markdown-it, frontmatter)")
-import handouts.layout; mark("import layout (ReportLab)")
-drug = handouts.parse.read_page(pages[0].path, "ixabepilone"); mark("read_page (first call)")
-look = handouts.layout.look_for(style); mark("look_for: register 4 TTFs, styles")
-r = handouts.layout.render(drug, style, config); mark("render")
-from handouts.output import write_atomic
+import handouts.read.parse; mark("import parse (ftfy, markdown-it, frontmatter)")
+import handouts.render.layout; mark("import layout (ReportLab)")
+drug = handouts.read.parse.read_page(pages[0].path, "ixabepilone"); mark("read_page (first call)")
+look = handouts.render.layout.look_for(style); mark("look_for: register 4 TTFs, styles")
+r = handouts.render.layout.render(drug, style, config); mark("render")
+from handouts.deliver.files import write_atomic
 write_atomic(Path(sys.argv[1]) / "x.pdf", r.data); mark("write_atomic (fsync)")
 import json
 print(json.dumps({b: t1 - t0 for (a, t0), (b, t1) in zip(T, T[1:])}))
@@ -137,7 +137,7 @@ def cold_section(tmp: Path, runs: int) -> list[str]:
             "of imports. Self time by top-level package:", "",
             "| package | self ms |", "| --- | --- |"]
     out += [f"| {k} | {v / 1000:.1f} |" for k, v in selfs.most_common(12)]
-    keys = ["handouts.cli", "click", "handouts.config", "handouts.layout", "reportlab.platypus",
+    keys = ["handouts.cli", "click", "handouts.settings.config", "handouts.render.layout", "reportlab.platypus",
             "reportlab.platypus.paragraph", "ftfy", "wcwidth", "markdown_it", "yaml",
             "PIL.Image", "pyphen", "handouts.review", "handouts.model", "frontmatter"]
     out += ["", "Cumulative import time of selected modules (ms): "
@@ -202,8 +202,8 @@ AREAS = [  # first match wins: (label, regex on the file path)
 
 def batch_profile(list_file: Path, out_dir: Path, prof_path: Path) -> dict:
     """In this process: build every listed page under cProfile."""
-    from handouts.output import build_one
-    from handouts.style import load_style
+    from handouts.deliver.batch import build_one
+    from handouts.settings.style import load_style
 
     pages = [Path(p) for p in list_file.read_text().splitlines() if p]
     style = load_style("default")
@@ -268,12 +268,12 @@ def apply_tweaks(tweaks: list[str], font_dir: Path) -> None:
         import handouts.fonts
         handouts.fonts.FONT_DIR = font_dir
     if "strip_regex" in tweaks:
-        import handouts.parse as hp
+        import handouts.read.parse as hp
         bad, slow = _re.compile(_BAD_LINE), hp._strip_controls
         hp._strip_controls = lambda line, number, warnings: (
             line if not bad.search(line) else slow(line, number, warnings))
     if "glyphs_regex" in tweaks:
-        import handouts.layout as hl
+        import handouts.render.layout as hl
         slow_fix, compiled = hl.Glyphs.fix, {}
 
         def fix(self, text):
@@ -286,7 +286,7 @@ def apply_tweaks(tweaks: list[str], font_dir: Path) -> None:
     if "objstm" in tweaks:
         import pikepdf
 
-        import handouts.output as ho
+        import handouts.deliver.batch as ho
         write = ho.write_atomic
 
         def resave(path, data):
@@ -327,8 +327,8 @@ def experiment(tweaks: list[str], list_file: Path, out_dir: Path, font_dir: Path
         except ImportError as exc:
             return {"error": str(exc)}
     apply_tweaks(tweaks, font_dir)
-    from handouts.output import build_one
-    from handouts.style import load_style
+    from handouts.deliver.batch import build_one
+    from handouts.settings.style import load_style
 
     style = load_style("default")
     pages = [Path(p) for p in list_file.read_text().splitlines() if p]
@@ -447,8 +447,8 @@ def install_rl_accel(dest: Path) -> Path | None:
 def pyinstrument_run(list_file: Path, out_dir: Path) -> None:
     from pyinstrument import Profiler
 
-    from handouts.output import build_one
-    from handouts.style import load_style
+    from handouts.deliver.batch import build_one
+    from handouts.settings.style import load_style
 
     out_dir.mkdir(parents=True, exist_ok=True)
     pages = [Path(p) for p in list_file.read_text().splitlines() if p]

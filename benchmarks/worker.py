@@ -49,8 +49,8 @@ def throughput(engine_name: str, list_file: str, out: str) -> dict:
 
 
 def rss(list_file: str, out: str, checkpoints: str) -> dict:
-    from handouts.output import build_one
-    from handouts.style import load_style
+    from handouts.deliver.batch import build_one
+    from handouts.settings.style import load_style
 
     pages = [Path(p) for p in Path(list_file).read_text().splitlines() if p]
     marks = sorted(int(c) for c in checkpoints.split(","))

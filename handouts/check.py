@@ -1,4 +1,4 @@
-"""Check stage: content governance for pages, without building a PDF.
+"""Check: content governance for pages, without building a PDF.
 
 Per page: parse errors and warnings, missing core sections, review status, reading
 grade and long sentences, characters the fonts lack. Reads pages; never writes files.
@@ -12,11 +12,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+import textstat
+
 from . import review
 from .errors import HandoutError
 from .model import (
     EffectGroup, Faq, Heading, ListBlock, Notice, Paragraph, Preformatted, plain,
 )
+from .read.parse import read_page
+from .render.glyphs import Glyphs, coverage
+from .settings.style import faces
 
 JSON_VERSION = 1
 LONG_SENTENCE_WORDS = 25
@@ -26,9 +31,6 @@ NOT_PROSE = ("disclaimer", "note")
 _RESTATED = ("missing_section",)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
-
-
-Issue = Notice  # one kind of record for parse, check and build warnings
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,8 @@ class PageCheck:
     name: str
     path: str
     title: str | None = None
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
+    errors: list[Notice] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     review: review.Status | None = None
     readability: Readability | None = None
     missing_glyphs: list[str] = field(default_factory=list)
@@ -77,22 +79,18 @@ class Checker:
     """Checks pages against one style (its fonts and review wording) and config."""
 
     def __init__(self, style, config, on: date):
-        from .layout import look_for  # the layout's own font coverage, not a copy
-
         self.style, self.config, self.on = style, config, on
-        self.covered = look_for(style).covered
+        self.covered = coverage(faces(style))  # the build's own rule, fonts read once
 
     def page(self, page) -> PageCheck:
-        from .parse import read_page
-
         result = PageCheck(page.name, str(page.path))
         try:
             self._findings(read_page(page.path, page.name), result)
             return result
         except HandoutError as exc:
-            error = Issue("parse", exc.reason, exc.line)
+            error = Notice("parse", exc.reason, exc.line)
         except Exception as exc:  # a bug on one page must not stop the rest
-            error = Issue("internal", f"{type(exc).__name__}: {exc}")
+            error = Notice("internal", f"{type(exc).__name__}: {exc}")
         return PageCheck(page.name, str(page.path), errors=[error])  # no half findings
 
     def _findings(self, drug, result: PageCheck) -> None:
@@ -105,22 +103,20 @@ class Checker:
         result.missing_glyphs, glyph_warnings = self.glyphs(drug)
         result.warnings += glyph_warnings
 
-    def glyphs(self, drug) -> tuple[list[str], list[Issue]]:
+    def glyphs(self, drug) -> tuple[list[str], list[Notice]]:
         """Characters the build would print as [U+XXXX], with the build's own warning."""
-        from .layout import Glyphs
-
         glyphs = Glyphs(self.covered)
         for text, _, _ in text_units(drug):
             glyphs.fix(text)
         found = [f"U+{ord(c):04X}" for c in sorted(glyphs.missing)]
-        return found, [Issue("missing_glyphs", w) for w in glyphs.warnings()]
+        return found, [Notice("missing_glyphs", w) for w in glyphs.warnings()]
 
 
-def parse_warnings(drug) -> list[Issue]:
-    return [Issue(n.kind, n.message, n.line) for n in drug.warnings if n.kind not in _RESTATED]
+def parse_warnings(drug) -> list[Notice]:
+    return [Notice(n.kind, n.message, n.line) for n in drug.warnings if n.kind not in _RESTATED]
 
 
-def missing_sections(drug) -> list[Issue]:
+def missing_sections(drug) -> list[Notice]:
     """The core every handout needs: what it is for, side effects with a severe group
     (the warning box), and the page's own disclaimer."""
     missing = []
@@ -132,24 +128,24 @@ def missing_sections(drug) -> list[Issue]:
         missing.append("no severe side-effect group: the handout has no warning box")
     if not drug.disclaimer:
         missing.append("no disclaimer: the footer prints the style's default disclaimer")
-    return [Issue("missing_section", m) for m in missing]
+    return [Notice("missing_section", m) for m in missing]
 
 
-def unrecognised(drug) -> list[Issue]:
-    return [Issue("unrecognised_section",
+def unrecognised(drug) -> list[Notice]:
+    return [Notice("unrecognised_section",
                   f"section {s.title!r} is not a standard section; it prints under its own "
                   "heading", s.line)
             # a title with no parts heads a part of a combination page: not a section
             for s in drug.sections if s.kind == "other" and s.title and s.parts]
 
 
-def review_warnings(drug, status: review.Status, wording) -> list[Issue]:
+def review_warnings(drug, status: review.Status, wording) -> list[Notice]:
     out = []
     if status.state != review.CURRENT:
-        out.append(Issue("review", review.describe(status, wording)))
+        out.append(Notice("review", review.describe(status, wording)))
     updated, reviewed = drug.review.updated, drug.review.reviewed_on
     if updated and reviewed and updated > reviewed:
-        out.append(Issue("review", f"updated on {updated} after the review on {reviewed}: "
+        out.append(Notice("review", f"updated on {updated} after the review on {reviewed}: "
                                    "the changes have not been reviewed"))
     return out
 
@@ -198,21 +194,19 @@ def readability(drug, target: float) -> Readability:
                        if len(_WORD.findall(sentence)) > LONG_SENTENCE_WORDS)
     if not units or not drug.lang.lower().startswith("en"):
         return Readability(None, target, long_lines)  # the formula is for English
-    import textstat  # lazy: loading the syllable dictionary takes a moment
-
     text = " ".join(t if t.endswith((".", "!", "?")) else t + "." for t, _ in units)
     return Readability(round(textstat.flesch_kincaid_grade(text), 1), target, long_lines)
 
 
-def readability_warnings(result: Readability) -> list[Issue]:
+def readability_warnings(result: Readability) -> list[Notice]:
     out = []
     if result.grade is not None and result.grade > result.target:
-        out.append(Issue("reading_grade", f"reading grade {result.grade:.1f} is above the "
+        out.append(Notice("reading_grade", f"reading grade {result.grade:.1f} is above the "
                                           f"target {result.target:g} (Flesch-Kincaid)"))
     if result.long_sentences:
         lines = sorted({line for line in result.long_sentences if line})
         shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
-        out.append(Issue("long_sentences",
+        out.append(Notice("long_sentences",
                          f"{len(result.long_sentences)} sentence(s) longer than "
                          f"{LONG_SENTENCE_WORDS} words "
                          f"(line{'s' * (len(lines) != 1)} {shown})",
@@ -223,7 +217,7 @@ def readability_warnings(result: Readability) -> list[Issue]:
 # -- the report ---------------------------------------------------------------------------
 
 @dataclass
-class Report:
+class CheckReport:
     pages: list[PageCheck]
     today: date
 
@@ -268,8 +262,8 @@ def _count(kinds) -> dict:
     return dict(sorted(Counter(kinds).items()))
 
 
-def check_pages(pages, style, config, on: date | None = None) -> Report:
+def check_pages(pages, style, config, on: date | None = None) -> CheckReport:
     """Check every page; a page that fails to parse is an error and the rest go on."""
     on = on or review.today()
     checker = Checker(style, config, on)
-    return Report([checker.page(page) for page in pages], on)
+    return CheckReport([checker.page(page) for page in pages], on)

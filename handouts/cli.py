@@ -1,4 +1,4 @@
-"""CLI stage: thin click commands over the pipeline stages.
+"""CLI: thin click commands over the pipeline stages.
 
 Heavy modules (ReportLab, markdown-it) are imported inside commands, so `--help` is fast.
 """
@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .errors import HandoutError
-from .progress import shown as _shown
+from .console import shown as _shown
 
 CONTENT = click.option("--content", "content", type=click.Path(path_type=Path),
                        default=Path("content"), show_default=True,
@@ -47,7 +47,7 @@ JOBS = click.option("--jobs", "-j", "jobs", type=click.IntRange(min=1), default=
 
 
 def _shard(ctx, param, value):
-    from .workspace import parse_shard
+    from .read.workspace import parse_shard
 
     if value is None:
         return None
@@ -72,16 +72,16 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
 
     A page whose PDF is up to date with all its inputs is skipped (--force rebuilds).
     """
-    from .config import Settings
-    from .output import build_batch
-    from .progress import ConsoleReport
-    from .workspace import select_shard
+    from .console import ConsoleReport
+    from .deliver.batch import build_batch
+    from .read.workspace import select_shard
+    from .settings.inputs import Inputs
 
     pages = _pages(names, use_all, content)
     if shard is not None:
         pages = select_shard(pages, *shard)
     with ConsoleReport() as report:
-        result = build_batch(pages, Settings.locate(config_path, style_name), out_dir,
+        result = build_batch(pages, Inputs.locate(config_path, style_name), out_dir,
                              report, jobs, force)
     if result.interrupted:
         click.echo(f"interrupted: {result.summary()}", err=True)
@@ -106,14 +106,14 @@ def pack(names, use_all: bool, output: Path, content: Path, style_name: str | No
     A contents page, then each handout on a right-hand page (blank pages added for
     double-sided printing), with bookmarks. Written only if every handout builds.
     """
-    from .config import Settings
-    from .pack import build_pack
-    from .progress import ConsoleReport
+    from .console import ConsoleReport
+    from .deliver.pack import build_pack
+    from .settings.inputs import Inputs
 
     pages = _pages(names, use_all, content)
     try:
         with ConsoleReport() as report:
-            result = build_pack(pages, Settings.locate(config_path, style_name), output,
+            result = build_pack(pages, Inputs.locate(config_path, style_name), output,
                                 report, jobs)
     except KeyboardInterrupt:  # while assembling (rendering stops on its own)
         result = None
@@ -146,7 +146,7 @@ def init(directory: Path) -> None:
 
 def _pages(names, use_all: bool, content: Path):
     """The pages named, or every page with --all (exactly one of the two)."""
-    from .workspace import find_pages, resolve
+    from .read.workspace import find_pages, resolve
 
     if bool(names) == use_all:
         raise click.UsageError("give page NAMEs or --all (not both)")
@@ -157,7 +157,7 @@ def _pages(names, use_all: bool, content: Path):
 @CONTENT
 def list_pages(content: Path) -> None:
     """List the pages found: name and title."""
-    from .workspace import find_pages, page_title
+    from .read.workspace import find_pages, page_title
 
     for page in find_pages(content):
         click.echo(f"{page.name}\t{page_title(page)}")
@@ -176,11 +176,10 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
     status, reading grade, characters the fonts lack. Exit 1 on errors (or warnings
     with --strict)."""
     from .check import check_pages
+    from .settings.inputs import Inputs
 
     pages = _pages(names, use_all, content)
-    from .config import Settings
-
-    config, style = Settings.locate(config_path, style_name).load()
+    config, style = Inputs.locate(config_path, style_name).load()
     report = check_pages(pages, style, config)
     if fmt == "json":
         import json
@@ -217,26 +216,26 @@ def email(names, recipients, subject, message, message_file, eml, config_path,
     """
     import os
 
-    from . import mail
-    from .config import Settings
+    from .deliver import mail, smtp
+    from .settings.inputs import Inputs
 
     if message is not None and message_file is not None:
         raise click.UsageError("give --message or --message-file, not both")
-    settings = Settings.locate(config_path, style_name)
-    config, _ = settings.load()  # checked before anything is built or sent
-    smtp = None if eml else mail.smtp_settings(config.smtp, os.environ)
-    sender = smtp.sender if smtp else mail.draft_sender(config.smtp, os.environ)
+    inputs = Inputs.locate(config_path, style_name)
+    config, _ = inputs.load()  # checked before anything is built or sent
+    server = None if eml else smtp.smtp_server(config.smtp, os.environ)
+    sender = server.sender if server else smtp.draft_sender(config.smtp, os.environ)
     request = mail.Request(names, recipients, subject, message, message_file)
-    letters = mail.prepare(request, config, settings, content, out_dir, sender, draft=bool(eml))
+    letters = mail.prepare(request, config, inputs, content, out_dir, sender, draft=bool(eml))
     for warning in dict.fromkeys(w for a in letters[0].attachments for w in a.warnings):
         click.echo(f"warning: {warning}", err=True)
     if eml:
         for path, letter in zip(mail.write_drafts(letters, eml), letters):
             click.echo(f"{_shown(path)}: draft to {letter.recipient}: {letter.describe()}")
         return
-    report = mail.send(letters, smtp, click.echo)
-    if not report.ok:
-        raise HandoutError(report.summary())
+    outcome = smtp.send(letters, server, click.echo)
+    if not outcome.ok:
+        raise HandoutError(outcome.summary())
 
 
 if __name__ == "__main__":  # pragma: no cover

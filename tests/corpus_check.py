@@ -14,11 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from conftest import boxed_text, renamed_label_words, source_words, words
-from handouts.fonts import FONT_DIR
+from handouts.render.glyphs import FONT_DIR
 from handouts.model import block_text, plain
-from handouts.output import build_one
-from handouts.parse import read_page
-from handouts.style import load_style
+from handouts.deliver.batch import build_one
+from handouts.read.parse import read_page
+from handouts.settings.style import load_style
 
 NO_SEVERE = "no severe side-effect group found"
 _style = lru_cache(maxsize=1)(load_style)  # once per worker, not once per page

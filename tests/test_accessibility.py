@@ -16,8 +16,8 @@ import pytest
 from pdfplumber.utils import extract_text
 
 from conftest import CORPUS, ROOT, run_cli, words, write_page
-from handouts.parse import read_page
-from handouts.style import load_style
+from handouts.read.parse import read_page
+from handouts.settings.style import load_style
 
 STYLES = ("default", "large-print", "monochrome")
 SAMPLE_STEP = 21  # every 21st corpus page, sorted: 51 of 1,071, all letters of the corpus

@@ -18,10 +18,11 @@ import pytest
 
 import handouts
 from conftest import CORPUS, ROOT, SEED, run_cli, sha256
-from handouts import fonts, manifest
-from handouts.parallel import default_jobs
-from handouts.progress import ProgressBar, bar_text
-from handouts.workspace import find_pages, parse_shard, select_shard, shard_of
+from handouts.deliver import manifest
+from handouts.render import glyphs
+from handouts.deliver.parallel import default_jobs
+from handouts.console import ProgressBar, bar_text
+from handouts.read.workspace import find_pages, parse_shard, select_shard, shard_of
 from kit import clinic_workspace, copy_pages, corpus_sample, make_logo
 
 SUMMARY = re.compile(r"built (\d+), skipped (\d+) \(up to date\), failed (\d+), warnings (\d+)")
@@ -255,10 +256,10 @@ CHANGES = {
     "config file": lambda ws, mp: _append(ws / "handouts.yaml"),
     "logo": lambda ws, mp: make_logo(ws / "logo.png", colour=(200, 0, 0)),
     "font": lambda ws, mp: _append(_copy_package_part(
-        mp, ws, fonts, "FONT_DIR",
+        mp, ws, glyphs, "FONT_DIR",
         Path(handouts.__file__).parent / "fonts") / "DejaVuSans.ttf", b"\0"),
     "package source": lambda ws, mp: _append(_copy_package_part(
-        mp, ws, manifest, "PACKAGE_DIR", Path(handouts.__file__).parent) / "layout.py"),
+        mp, ws, manifest, "PACKAGE_DIR", Path(handouts.__file__).parent) / "render" / "document.py"),
     "package version": lambda ws, mp: mp.setattr(handouts, "__version__", "99.0"),
     "library version": lambda ws, mp: mp.setattr(
         manifest, "_version", lambda name: "9.9" if name == "reportlab" else "1"),

@@ -12,10 +12,10 @@ import pytest
 
 from conftest import CORPUS, ROOT, SEED, modules_loaded_by, run_cli, write_page
 from handouts.check import LONG_SENTENCE_WORDS, parse_warnings
-from handouts.config import Config
+from handouts.settings.config import Config
 from handouts.model import Notice
-from handouts.parse import read_page
-from handouts.style import load_style
+from handouts.read.parse import read_page
+from handouts.settings.style import load_style
 
 EPOCH = 1700000000
 TODAY = datetime.fromtimestamp(EPOCH, timezone.utc).date()
@@ -140,12 +140,12 @@ def test_strict_turns_warnings_into_failure():
 
 
 def test_check_builds_no_pdf(tmp_path, monkeypatch):
-    import handouts.layout
+    import handouts.render.document
 
     def no_render(*args, **kwargs):
         raise AssertionError("check must not lay out a PDF")
 
-    monkeypatch.setattr(handouts.layout, "render", no_render)
+    monkeypatch.setattr(handouts.render.document, "render", no_render)
     code, out = check("ixabepilone")
     assert code == 0 and "checked 1 page" in out
     result = run_cli("check", "ixabepilone", "--content", ROOT / "content", cwd=tmp_path)

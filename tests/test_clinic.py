@@ -8,7 +8,7 @@ import pdfplumber
 import pytest
 
 from conftest import SEED, box_rects, run_cli
-from handouts.style import load_style
+from handouts.settings.style import load_style
 from kit import (
     ADDRESS, AFTER_HOURS, CLINIC, EMERGENCY, PHONE, clinic_workspace, make_logo,
     write_config,

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import CORPUS
 from corpus_check import check_page
-from handouts.workspace import find_pages
+from handouts.read.workspace import find_pages
 
 
 def _workers() -> int:

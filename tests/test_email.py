@@ -19,8 +19,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from pypdf import PdfReader
 
 from conftest import SEED, run_cli, write_page
-from handouts import mail
-from handouts.config import Smtp
+from handouts.deliver import mail, smtp
+from handouts.settings.config import Smtp
 from handouts.errors import HandoutError
 
 PASSWORD = "s3cret-Pa55word-never-shown"
@@ -335,7 +335,7 @@ def test_password_is_never_a_flag_nor_a_config_key(ws, env):
     (ws / "clinic.yaml").write_text("smtp:\n  host: 127.0.0.1\n  password: x\n")
     result = email(ws, "ixabepilone", "--to", "a@example.org", "--config", ws / "clinic.yaml")
     assert "password" in error_line(result)
-    settings = mail.smtp_settings(Smtp(), os.environ)
+    settings = smtp.smtp_server(Smtp(), os.environ)
     assert settings.password == PASSWORD and PASSWORD not in repr(settings)
 
 

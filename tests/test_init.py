@@ -15,9 +15,9 @@ import pdfplumber
 import pytest
 
 from conftest import CORPUS, ROOT, box_rects, pdf_text, run_cli
-from handouts.config import CONFIG_SPEC, load_config
+from handouts.settings.config import CONFIG_SPEC, load_config
 from handouts.scaffold import STARTER_FILES
-from handouts.style import load_style
+from handouts.settings.style import load_style
 
 
 def _keys(spec: dict) -> list[str]:

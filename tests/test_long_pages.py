@@ -8,7 +8,7 @@ import pytest
 
 from conftest import write_page
 from corpus_check import check_page
-from handouts.workspace import Page
+from handouts.read.workspace import Page
 
 WORDS = " ".join(f"word{i}" for i in range(1500))
 LONG_WORD = "x" * 300  # a long URL: wider than a line, not than a page

@@ -13,9 +13,9 @@ import pikepdf
 import pytest
 
 from conftest import SEED, run_cli, sha256
-from handouts.config import Config
-from handouts.pack import CONTENTS_TITLE, Entry, _contents_fixed_point, starts
-from handouts.style import load_style
+from handouts.settings.config import Config
+from handouts.deliver.pack import CONTENTS_TITLE, Entry, _contents_fixed_point, starts
+from handouts.settings.style import load_style
 from kit import CLINIC, clinic_workspace, corpus_sample, page_texts
 
 

@@ -11,9 +11,9 @@ import pytest
 from conftest import SEED, box_rects, build_page
 from handouts.errors import HandoutError
 from handouts.model import Review
-from handouts.parse import parse_text
+from handouts.read.parse import parse_text
 from handouts.review import CURRENT, OVERDUE, UNREVIEWED, add_months, status_of, today
-from handouts.style import load_style
+from handouts.settings.style import load_style
 
 EPOCH = 1700000000  # 2023-11-14 in UTC
 TODAY = datetime.fromtimestamp(EPOCH, timezone.utc).date()

@@ -11,8 +11,8 @@ import pytest
 from conftest import boxed_text, build_page, pdf_text
 from corpus_check import NO_SEVERE
 from handouts.model import block_text, plain
-from handouts.parse import parse_text
-from handouts.style import load_style
+from handouts.read.parse import parse_text
+from handouts.settings.style import load_style
 
 
 def page(effects: str) -> str:

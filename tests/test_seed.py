@@ -14,8 +14,8 @@ from conftest import (
     ROOT, SEED, boxed_text, modules_loaded_by, pdf_text, pdf_words, renamed_label_words,
     run_cli, sha256, source_words,
 )
-from handouts.parse import read_page
-from handouts.style import load_style
+from handouts.read.parse import read_page
+from handouts.settings.style import load_style
 
 
 def _seed_items():

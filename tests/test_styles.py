@@ -88,7 +88,7 @@ def test_unknown_style_name_lists_known(tmp_path):
 
 def test_default_style_meets_print_standards():
     """Body >= 14 pt (RNIB), warning text contrast >= 4.5:1 (WCAG AA) on its fill."""
-    from handouts.style import load_style
+    from handouts.settings.style import load_style
 
     style = load_style()
     assert style.body.size >= 14 and style.body.leading >= 1.4 * style.body.size

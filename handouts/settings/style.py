@@ -1,4 +1,4 @@
-"""Style stage: styles/NAME.yaml -> validated, fully resolved Style.
+"""Settings stage: styles/NAME.yaml -> validated, fully resolved Style.
 
 Follows `extends:` chains (unknown parents and cycles are errors), validates every key
 against STYLE_SPEC, and checks the page can hold the layout. Never draws anything.
@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import schema as s
-from .errors import HandoutError
+from ..errors import HandoutError
 from .yamlsafe import load_yaml
 
-BUILTIN_DIR = Path(__file__).parent / "styles"
+BUILTIN_DIR = Path(__file__).parent.parent / "styles"
 FONT_NAMES = ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique")
+_FONT_BY_LOWER = {name.lower(): name for name in FONT_NAMES}
 MAX_CHAIN = 10
 
 
@@ -117,6 +118,14 @@ class Style:
 
     def __getattr__(self, key):
         return getattr(self.values, key)
+
+
+def faces(style: Style) -> tuple[str, str, str, str]:
+    """The bundled font files (stems) of the style's regular, bold, italic and bold
+    italic faces."""
+    f = style.fonts
+    return tuple(_FONT_BY_LOWER[name] for name in (f.regular, f.bold, f.italic,
+                                                   f.bold_italic))
 
 
 def find_style(name_or_path: str, search: tuple[Path, ...] = ()) -> Path:

@@ -1,4 +1,4 @@
-"""Config stage: the workspace's handouts.yaml -> validated Config.
+"""Settings stage: the workspace's handouts.yaml -> validated Config.
 
 Clinic identity, whom to call, defaults for builds, review and email. Hand-edited, so
 validated like styles: errors say file, key, expected, found. Never draws anything.
@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image, UnidentifiedImageError
+
+from ..errors import HandoutError
 from . import schema as s
-from .errors import HandoutError
 from .yamlsafe import load_yaml
 
 CONFIG_NAME = "handouts.yaml"
@@ -95,34 +97,6 @@ class Config:
     smtp: Smtp = field(default_factory=Smtp)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Where a build's config and style come from: paths and names only, so a worker
-    process can load them itself (loaded objects hold ReportLab state; these pickle)."""
-
-    config_path: Path | None = None
-    style_name: str | None = None  # None: the config's style
-    search: tuple[Path, ...] = ()  # workspace style folders, before the built-in ones
-
-    @classmethod
-    def locate(cls, config_path: Path | None, style_name: str | None) -> "Settings":
-        """Style names are looked up in ./styles, then in styles/ beside the config."""
-        search = [Path("styles")]
-        if config_path is not None and (config_path.parent / "styles").resolve() != \
-                search[0].resolve():
-            search.append(config_path.parent / "styles")
-        return cls(config_path, style_name, tuple(search))
-
-    def load(self):
-        """(Config, Style): the config and the style it (or --style) selects."""
-        from .style import load_style
-
-        config = load_config(self.config_path)
-        overrides = {"page": {"size": config.paper}} if config.paper else None
-        style = load_style(self.style_name or config.style, self.search, overrides)
-        return config, style
-
-
 def load_config(path: Path | None = None) -> Config:
     """Read `path`, or ./handouts.yaml when present; else the defaults."""
     if path is None:
@@ -177,8 +151,6 @@ def _logo(value: str | None, config_path: Path) -> Path | None:
 def _check_image(logo: Path, value: str, config_path: Path) -> None:
     """Decode the logo once here, so a damaged file is one config error, not a failure
     on every page of a batch."""
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(logo) as image:
             kind = image.format

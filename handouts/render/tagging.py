@@ -1,4 +1,4 @@
-"""Tagging layer of the layout stage: the PDF/UA-1 structure tree, filled in while pages
+"""Render stage, tagging layer: the PDF/UA-1 structure tree, filled in while pages
 are drawn. Knows ReportLab's canvas and pdfdoc objects, never drugs, Markdown or styles.
 
 The layout creates structure elements in story order; flowables, while they draw, mark
@@ -15,7 +15,11 @@ from xml.sax.saxutils import escape as xml_escape
 from reportlab.pdfbase.pdfdoc import (
     PDFArray, PDFDictionary, PDFName, PDFPage, PDFStream, PDFString,
 )
-from reportlab.pdfgen.canvas import Canvas
+
+from .internals import (
+    PageHookCanvas, add_page_keys, append_operator, document_of, page_has_content,
+    raise_pdf_version, time_stamp,
+)
 
 # Artifact kinds (ISO 32000-1 14.8.2.2): running headers and footers, rules and boxes.
 HEADER = ("Pagination", "Header")
@@ -64,12 +68,12 @@ class Tags:
         page = canv.getPageNumber()
         owners = self._owners.setdefault(page, [])
         element.kids.append((page, len(owners)))
-        canv._code.append(f"/{element.role} <</MCID {len(owners)}>> BDC")
+        append_operator(canv, f"/{element.role} <</MCID {len(owners)}>> BDC")
         owners.append(element)
         try:
             yield
         finally:
-            canv._code.append("EMC")
+            append_operator(canv, "EMC")
 
     @contextmanager
     def artifact(self, canv, kind: tuple[str, str | None] = LAYOUT):
@@ -78,14 +82,14 @@ class Tags:
             self._in_artifact += 1
         else:
             subtype = f" /Subtype /{kind[1]}" if kind[1] else ""
-            canv._code.append(f"/Artifact <</Type /{kind[0]}{subtype}>> BDC")
+            append_operator(canv, f"/Artifact <</Type /{kind[0]}{subtype}>> BDC")
             self._in_artifact = 1
         try:
             yield
         finally:
             self._in_artifact -= 1
             if not self._in_artifact:
-                canv._code.append("EMC")
+                append_operator(canv, "EMC")
 
     @contextmanager
     def once(self, canv, real: bool, kind: tuple[str, str | None] = LAYOUT):
@@ -136,17 +140,17 @@ class Tags:
             dicts[id(e)].dict.update(_element_entries(e, parent, refs, pages))
         nums: list = []
         for number, page in sorted(self._pages.items()):
-            _add_page_entries(page, {"Tabs": PDFName("S")})
+            add_page_keys(page, {"Tabs": PDFName("S")})
             owners = self._owners.get(number)
             if owners:
-                _add_page_entries(page, {"StructParents": number - 1})
+                add_page_keys(page, {"StructParents": number - 1})
                 nums += [number - 1, PDFArray([refs[id(e)] for e in owners])]
         tree.dict.update({
             "K": refs[id(self.root)],
             "ParentTree": doc.Reference(PDFDictionary({"Nums": PDFArray(nums)})),
             "ParentTreeNextKey": max(self._pages, default=0),
         })
-        doc._pdfVersion = max(doc._pdfVersion, (1, 7))  # PDF/UA-1 is ISO 32000-1 (PDF 1.7)
+        raise_pdf_version(doc, (1, 7))  # PDF/UA-1 is ISO 32000-1 (PDF 1.7)
         catalog = doc.Catalog
         catalog.StructTreeRoot = tree
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
@@ -184,15 +188,7 @@ def _element_entries(e: Element, parent, refs: dict, pages: dict) -> dict:
     return entries
 
 
-def _add_page_entries(page: PDFPage, entries: dict) -> None:
-    """ReportLab writes only the page keys it knows; extend that list for this page."""
-    for key, value in entries.items():
-        setattr(page, key, value)
-    known = page.__NoDefault__
-    page.__NoDefault__ = known + [k for k in entries if k not in known]
-
-
-class TaggedCanvas(Canvas):
+class TaggedCanvas(PageHookCanvas):
     """A canvas whose text objects are marked as the layout asks, and that writes the
     structure tree into the document when it is saved."""
 
@@ -203,14 +199,13 @@ class TaggedCanvas(Canvas):
     def drawText(self, aTextObject):
         self.tags.draw_text(self, super().drawText, aTextObject)
 
-    def _setAnnotations(self, page):  # called once for each page ReportLab makes
-        super()._setAnnotations(page)
-        self.tags.page_made(self._pageNumber, page)
+    def page_made(self, number: int, page) -> None:
+        self.tags.page_made(number, page)
 
     def save(self):
-        if len(self._code):
+        if page_has_content(self):
             self.showPage()
-        self.tags.write(self._doc)
+        self.tags.write(document_of(self))
         super().save()
 
 
@@ -222,7 +217,7 @@ def xmp(doc) -> bytes:
     Dates are the Info dates (SOURCE_DATE_EPOCH or ReportLab's fixed invariant date);
     the packet id is the fixed one the XMP specification gives.
     """
-    info, stamp = doc.info, doc._timeStamp
+    info, stamp = doc.info, time_stamp(doc)
     y, mo, d, h, mi, s = stamp.YMDhms
     date = (f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}"
             f"{'+' if stamp.dhh >= 0 else '-'}{abs(stamp.dhh):02d}:{stamp.dmm:02d}")

@@ -1,4 +1,4 @@
-"""Output stage: one print-ready PDF for a print run. A contents page, then each handout
+"""Deliver stage: one print-ready PDF for a print run. A contents page, then each handout
 exactly as built (its own footer and "Page X of Y"), each starting on a right-hand (odd)
 page, with a bookmark tree per handout. Never changes a handout's pages.
 
@@ -13,13 +13,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import HandoutError
-from .output import BatchResult, Report, render_batch, write_atomic
+import pikepdf
 
-CONTENTS_TITLE = "Contents"
-CONTENTS_NOTE = ("Page numbers count every page of this pack, starting with this one and "
-                 "including blank pages; each handout also numbers its own pages.")
-
+from ..errors import HandoutError
+from ..render.contents import CONTENTS_TITLE, draw_contents
+from .batch import BatchResult, Report, render_batch
+from .files import write_atomic
 
 @dataclass(frozen=True)
 class Entry:
@@ -54,8 +53,6 @@ def build_pack(pages, settings, target: Path, report: Report | None = None,
 
 def assemble(handouts, style, config) -> tuple[bytes, tuple[Entry, ...], int]:
     """(PDF bytes, page count) pairs -> the pack's bytes, its entries and page count."""
-    import pikepdf
-
     sources = [pikepdf.open(io.BytesIO(data)) for data, _ in handouts]
     try:
         entries = [Entry(_title(src), data, len(src.pages))
@@ -104,49 +101,6 @@ def _contents_fixed_point(entries: list[Entry], style, config):
     raise HandoutError("the contents page did not settle")  # pragma: no cover
 
 
-def draw_contents(rows, style, config) -> tuple[bytes, int]:
-    """The contents pages, in the handouts' style and header: (PDF bytes, pages)."""
-    from reportlab.lib.enums import TA_RIGHT
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table
-
-    from . import __version__
-    from .layout import Glyphs, Header, escape, look_for
-    from .tagging import Tags, TaggedCanvas
-
-    look = look_for(style)
-    glyphs = Glyphs(look.covered)
-    tags = Tags()  # the header draws through the tagging layer, as in every handout
-    page, header = style.page, Header(config.clinic, look, tags.root)
-    frame = Frame(page.margin_left, page.margin_bottom, look.text_width,
-                  look.height - page.margin_top - page.margin_bottom - header.height,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    buffer = io.BytesIO()
-    doc = BaseDocTemplate(
-        buffer, pagesize=(look.width, look.height), title=_pack_title(config),
-        author="handouts", creator=f"handouts {__version__}",
-        producer=f"handouts {__version__}", invariant=1, lang="en", displayDocTitle=1,
-        initialFontName=look.regular, pageCompression=1)
-    doc.addPageTemplates([PageTemplate("contents", [frame], onPage=lambda canv, d: (
-        header.draw(canv, d.page, CONTENTS_TITLE)))])
-    number = ParagraphStyle("number", parent=look.body, alignment=TA_RIGHT)
-    table = Table([[Paragraph(escape(glyphs.fix(title)), look.body),
-                    Paragraph(str(start), number)] for title, start in rows],
-                  colWidths=[look.text_width - 60, 60], repeatRows=0)
-    table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
-    doc.build([Paragraph(CONTENTS_TITLE, look.title),
-               Paragraph(escape(CONTENTS_NOTE), look.summary), table],
-              canvasmaker=lambda *a, **k: TaggedCanvas(*a, tags=tags, **k))
-    return buffer.getvalue(), doc.page
-
-
-def _pack_title(config) -> str:
-    name = config.clinic.name
-    return f"Patient handouts: {name}" if name else "Patient handouts"
-
-
 def _title(src) -> str:
     title = src.docinfo.get("/Title")
     return str(title) if title is not None else "(untitled)"
@@ -155,8 +109,6 @@ def _title(src) -> str:
 def _outline(src, pack, first: int, title: str) -> list:
     """The handout's own bookmarks, pointing at its pages in the pack; a single entry
     for its first page when it has none."""
-    import pikepdf
-
     index = {page.obj.objgen: i for i, page in enumerate(src.pages)}
     with src.open_outline() as outline:
         items = [_copy_item(item, index, pack, first) for item in outline.root]
@@ -164,8 +116,6 @@ def _outline(src, pack, first: int, title: str) -> list:
 
 
 def _copy_item(item, index: dict, pack, first: int):
-    import pikepdf
-
     dest = item.destination
     page = first
     position: list = [pikepdf.Name.Fit]
@@ -179,8 +129,6 @@ def _copy_item(item, index: dict, pack, first: int):
 
 
 def _finish(pack, items) -> None:
-    import pikepdf
-
     with pack.open_outline() as outline:
         outline.root.extend(items)
     pack.Root.PageMode = pikepdf.Name.UseOutlines

@@ -1,5 +1,6 @@
-"""Incremental builds: a fingerprint of everything a handout is made from, and the output
-folder's manifest of what each PDF was built from. Never renders or parses a page.
+"""Deliver stage, incremental builds: a fingerprint of everything a handout is made
+from, and the output folder's manifest of what each PDF was built from. Never renders
+or parses a page.
 
 The record lives in one JSON file in the output folder (out/.handouts-manifest.json),
 not in each PDF's metadata: the PDF bytes stay a function of the inputs alone (a build
@@ -18,21 +19,24 @@ import os
 from importlib import metadata
 from pathlib import Path
 
+import handouts  # its version is read when a digest is made, not at import
+
+from ..render.glyphs import font_files
+from .files import write_atomic
+
 MANIFEST_NAME = ".handouts-manifest.json"
-PACKAGE_DIR = Path(__file__).parent
+PACKAGE_DIR = Path(__file__).parent.parent  # the handouts package
 # Libraries whose version can change the bytes of a PDF.
-LIBRARIES = ("reportlab", "pillow", "markdown-it-py", "python-frontmatter", "ftfy", "pyyaml")
+LIBRARIES = ("reportlab", "pillow", "pikepdf", "fonttools", "markdown-it-py",
+             "python-frontmatter", "ftfy", "pyyaml")
 
 
 def settings_digest(config, style) -> str:
     """Hash of every input shared by all pages of a build: package version and source,
     bundled fonts, library versions, the style chain, the config and its logo, and
     SOURCE_DATE_EPOCH (it sets the PDF dates)."""
-    from . import __version__
-    from .fonts import font_files
-
     digest = hashlib.sha256()
-    parts = [("version", __version__.encode())]
+    parts = [("version", handouts.__version__.encode())]
     parts += [(f"source {p.relative_to(PACKAGE_DIR)}", p.read_bytes()) for p in source_files()]
     parts += [(f"font {p.name}", p.read_bytes()) for p in font_files()]
     parts += [(f"library {name}", _version(name).encode()) for name in LIBRARIES]
@@ -104,8 +108,6 @@ class Manifest:
     def save(self) -> None:
         """Write this run's entries over what is on disk now (another shard may have
         added its own since we read it)."""
-        from .output import write_atomic
-
         if not self._new:
             return
         entries = {**self._read(), **self._new}

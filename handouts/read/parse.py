@@ -1,6 +1,6 @@
-"""Parse stage: a Markdown page with YAML front matter -> Drug model.
+"""Read stage: a page file (YAML front matter + Markdown) -> Drug model.
 
-Reads only text; never touches ReportLab. Every problem names the file (and line).
+Reads bytes and text; never touches ReportLab. Every problem names the file (and line).
 """
 
 from __future__ import annotations
@@ -9,17 +9,19 @@ import re
 import unicodedata
 from pathlib import Path
 
+import frontmatter
+import ftfy
+
+from ..errors import HandoutError
+from ..model import Drug, Heading, Notice, Paragraph, Review, plain
+from ..review import today
+from ..settings import schema as s
+from ..settings.yamlsafe import load_yaml
 from . import sections
-from .errors import HandoutError
-from .model import (
-    Drug, Heading, ListBlock, ListItem, Notice, Paragraph, Preformatted, Review, Rule, Run,
-    plain,
-)
-from .yamlsafe import load_yaml
+from .markdown import markdown_blocks
 
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 MAX_TITLE_CHARS = 500
-MAX_NESTING = 40  # markdown-it block levels: each list adds two (list + item)
 # Front matter keys pages carry from their publishing system; accepted and ignored.
 PASSIVE_KEYS = {"layout", "nav_exclude", "nav_order", "parent", "permalink", "has_children"}
 TEXT_KEYS = {"title", "summary", "lang"}
@@ -41,7 +43,7 @@ def read_page(path: Path, name: str | None = None) -> Drug:
 
 
 def parse_text(text: str, source: object, name: str) -> Drug:
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     meta, body, body_line = _split_front_matter(text, source)
     review = _review_of(meta, source)
     body = _clean(body, source, body_line, warnings)
@@ -92,9 +94,7 @@ def _split_front_matter(text: str, source) -> tuple[dict, str, int]:
     """Return (validated metadata, body, line number where the body starts)."""
     if not text.startswith("---"):
         return {}, text, 1
-    import frontmatter  # python-frontmatter finds the block; we load and check it
-
-    handler = frontmatter.YAMLHandler()
+    handler = frontmatter.YAMLHandler()  # python-frontmatter finds the block; we check it
     match = _FENCE.match(text)
     if match is None or not handler.detect(text):
         raise HandoutError("front matter starts with '---' but is never closed", source, 1)
@@ -133,9 +133,6 @@ def _review_of(meta: dict, source) -> Review:
     Dates are YYYY-MM-DD, real and not in the future (a typo such as 2062 would make a
     page look reviewed for decades). A reviewer and a review date come together.
     """
-    from . import schema as s
-    from .review import today
-
     now = today()
     spec = {"reviewed_by": s.text(200, allow_empty=False), "reviewed_on": s.day(now),
             "review_every": s.integer(1, 120, " months"), "sources": s.text_list(50, 500),
@@ -158,10 +155,8 @@ def _type(value) -> str:
     return {list: "a list", dict: "a mapping", type(None): "nothing"}.get(type(value), "text")
 
 
-def _clean(body: str, source, first_line: int, warnings: list[str]) -> str:
+def _clean(body: str, source, first_line: int, warnings: list[Notice]) -> str:
     """Repair mojibake and drop invisible or control characters, saying where."""
-    import ftfy
-
     config = ftfy.TextFixerConfig(
         unescape_html=False, uncurl_quotes=False, fix_latin_ligatures=False,
         fix_character_width=False, fix_line_breaks=False, remove_control_chars=False,
@@ -188,7 +183,7 @@ def _diff(before: str, after: str) -> str:
     return f"{before[lo:len(before) - end + 1]!r} -> {after[lo:len(after) - end + 1]!r}"
 
 
-def _strip_controls(line: str, number: int, warnings: list[str]) -> str:
+def _strip_controls(line: str, number: int, warnings: list[Notice]) -> str:
     if not _SUSPECT.search(line):  # most lines: one C-speed scan, no per-character work
         return line
     bad = {c for c in line if (unicodedata.category(c) == "Cc" and c != "\t")
@@ -201,142 +196,9 @@ def _strip_controls(line: str, number: int, warnings: list[str]) -> str:
     return "".join(c for c in line if c not in bad)
 
 
-# -- Markdown -> blocks ------------------------------------------------------
-
-_md = None
-
-
-def _markdown():
-    global _md  # one parser per process: building the rule chains is not free
-    if _md is None:
-        from markdown_it import MarkdownIt
-
-        # commonmark passes raw HTML through; content is untrusted, so HTML is text.
-        _md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
-        _md.disable(["html_block", "html_inline"], ignoreInvalid=True)
-    return _md
-
-
-def markdown_blocks(body: str, first_line: int = 1, source=None) -> list:
-    """Markdown text -> model blocks, with page line numbers."""
-    from markdown_it.tree import SyntaxTreeNode
-
-    tokens = _markdown().parse(body)
-    _check_nesting(tokens, first_line, source)
-    return _blocks(SyntaxTreeNode(tokens).children, first_line - 1)
-
-
-def _check_nesting(tokens, first_line: int, source) -> None:
-    """markdown-it silently drops the rest of a page past maxNesting: refuse instead."""
-    deepest = max(tokens, key=lambda t: t.level, default=None)
-    if deepest is not None and deepest.level >= MAX_NESTING - 1:
-        line = next((t.map[0] + first_line for t in tokens
-                     if t.level >= MAX_NESTING - 1 and t.map), None)
-        raise HandoutError(
-            f"lists or quotes nested deeper than {MAX_NESTING // 2} levels", source, line)
-
-
-def _line(node, offset: int) -> int | None:
-    return node.map[0] + 1 + offset if node.map else None
-
-
-def _blocks(nodes, offset: int) -> list:
-    out = []
-    for node in nodes:
-        block = _block(node, offset)
-        if block is not None:
-            out.append(block)
-    return out
-
-
-def _block(node, offset: int):
-    kind = node.type
-    line = _line(node, offset)
-    if kind == "paragraph":
-        return Paragraph(_inline(node.children[0]) if node.children else (), line)
-    if kind == "heading":
-        return Heading(_inline(node.children[0]) if node.children else (), int(node.tag[1]), line)
-    if kind in ("bullet_list", "ordered_list"):
-        items = tuple(ListItem(tuple(_blocks(item.children, offset))) for item in node.children)
-        start = int(node.attrs.get("start", 1)) if kind == "ordered_list" else 1
-        return ListBlock(items, kind == "ordered_list", start, line)
-    if kind in ("code_block", "fence"):
-        return Preformatted(node.content.rstrip("\n"), line)
-    if kind == "hr":
-        return Rule(line)
-    if kind == "blockquote":
-        return _flatten_quote(node, offset)
-    if kind == "text":  # markdown-it emits text at block level past maxNesting
-        return Paragraph((Run(node.content),), line) if node.content.strip() else None
-    return Paragraph((Run(node.content or ""),), line) if node.content else None
-
-
-def _flatten_quote(node, offset):
-    """A quote prints as its blocks; nothing in it is lost."""
-    inner = _blocks(node.children, offset)
-    if len(inner) == 1:
-        return inner[0]
-    return ListBlock((ListItem(tuple(inner)),), line=_line(node, offset)) if inner else None
-
-
-def _inline(node) -> tuple[Run, ...]:
-    runs: list[Run] = []
-    state = {"bold": 0, "italic": 0}
-    for child in _inline_tokens(node):
-        _inline_token(child, state, runs)
-    return _merge(runs)
-
-
-def _inline_tokens(node):
-    token = node.token if hasattr(node, "token") and node.token else None
-    if token is not None and token.children is not None:
-        return token.children
-    return [n.token for n in node.children if getattr(n, "token", None)]
-
-
-def _inline_token(tok, state, runs) -> None:
-    t = tok.type
-    if t in ("strong_open", "strong_close"):
-        state["bold"] += 1 if t.endswith("open") else -1
-    elif t in ("em_open", "em_close"):
-        state["italic"] += 1 if t.endswith("open") else -1
-    elif t == "text" or t in ("html_inline",):
-        runs.append(Run(tok.content, state["bold"] > 0, state["italic"] > 0))
-    elif t == "code_inline":
-        runs.append(Run(tok.content, state["bold"] > 0, state["italic"] > 0, code=True))
-    elif t == "softbreak":
-        runs.append(Run(" ", state["bold"] > 0, state["italic"] > 0))
-    elif t == "hardbreak":
-        runs.append(Run("\n", state["bold"] > 0, state["italic"] > 0))
-    elif t == "link_close":
-        href = state.pop("href", "")
-        if href and href not in (runs[-1].text if runs else ""):
-            runs.append(Run(f" ({href})"))
-    elif t == "link_open":
-        state["href"] = tok.attrs.get("href", "")
-    elif t == "image":
-        alt = tok.content or "".join(c.content for c in tok.children or [])
-        runs.append(Run(f"[image: {alt}]" if alt else "[image]"))
-    elif tok.content:
-        runs.append(Run(tok.content))
-
-
-def _merge(runs: list[Run]) -> tuple[Run, ...]:
-    merged: list[Run] = []
-    for run in runs:
-        if not run.text:
-            continue
-        last = merged[-1] if merged else None
-        if last and (last.bold, last.italic, last.code) == (run.bold, run.italic, run.code):
-            merged[-1] = Run(last.text + run.text, run.bold, run.italic, run.code)
-        else:
-            merged.append(run)
-    return tuple(merged)
-
-
 # -- title --------------------------------------------------------------------
 
-def _take_title(meta: dict, blocks: list, source, warnings: list[str]):
+def _take_title(meta: dict, blocks: list, source, warnings: list[Notice]):
     """Title from front matter, else the first level-1 heading; drop a duplicate H1."""
     first = blocks[0] if blocks else None
     h1 = first if isinstance(first, Heading) and first.level == 1 else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import yaml
 
-from .errors import HandoutError
+from ..errors import HandoutError
 
 MAX_YAML_BYTES = 256 * 1024
 

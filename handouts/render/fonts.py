@@ -1,14 +1,18 @@
-"""Bundled TrueType fonts, registered with ReportLab once per process.
+"""Render stage: the bundled TrueType fonts, registered with ReportLab once per process.
 
 ReportLab's font registry is global state: this is the only module that touches it.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+from reportlab import rl_config
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 
-FONT_DIR = Path(__file__).parent / "fonts"
+from .glyphs import FONT_DIR
+from .internals import font_subsets, object_named
+
 _registered: set[str] = set()
 
 
@@ -18,41 +22,40 @@ NOT_TEXT = frozenset({0x0000, 0xFEFF, 0xFFFE})
 
 def register(names) -> None:
     """Register bundled fonts by file stem (e.g. 'DejaVuSans'); parse each once."""
-    from reportlab import rl_config
-    from reportlab.pdfbase import pdfmetrics
-
     # ASCII85 makes every compressed stream a quarter larger for 7-bit mail transports
     # that no longer exist; attachments are base64-encoded anyway.
     rl_config.useA85 = 0
     for name in names:
         if name in _registered:
             continue
-        pdfmetrics.registerFont(_font_class()(name, str(FONT_DIR / f"{name}.ttf")))
+        pdfmetrics.registerFont(SubsetFont(name, str(FONT_DIR / f"{name}.ttf")))
         _registered.add(name)
 
 
-@lru_cache(maxsize=1)
-def _font_class():
+def register_family(regular: str, bold: str, italic: str, bold_italic: str) -> None:
+    """Tie four faces together so <b> and <i> in a paragraph pick the bundled fonts."""
+    addMapping(regular, 0, 0, regular)
+    addMapping(regular, 1, 0, bold)
+    addMapping(regular, 0, 1, italic)
+    addMapping(regular, 1, 1, bold_italic)
+
+
+class SubsetFont(TTFont):
     """ReportLab's TTFont, with subset ToUnicode maps that map only real characters.
 
     ReportLab maps code 0 (.notdef) and the unused codes of a subset to U+0000, which
     PDF/UA forbids; those codes draw nothing here (characters the fonts lack are
     replaced before layout), so they are left out of the map rather than mapped.
     """
-    from reportlab.pdfbase.ttfonts import TTFont
 
-    class SubsetFont(TTFont):
-        def addObjects(self, doc):
-            state = self._assignState(doc)
-            subsets = [list(subset) for subset in state.subsets]
-            super().addObjects(doc)  # names its subsets state.internalName+N
-            fonts = doc.idToObject["BasicFonts"].dict
-            for n, subset in enumerate(subsets):
-                font = fonts[f"{state.internalName}+{n}"]
-                doc.idToObject[font.ToUnicode.name].content = to_unicode_cmap(
-                    font.BaseFont, subset)
-
-    return SubsetFont
+    def addObjects(self, doc):
+        internal, subsets = font_subsets(self, doc)
+        super().addObjects(doc)  # names its subsets internal+N
+        fonts = object_named(doc, "BasicFonts").dict
+        for n, subset in enumerate(subsets):
+            font = fonts[f"{internal}+{n}"]
+            object_named(doc, font.ToUnicode.name).content = to_unicode_cmap(
+                font.BaseFont, subset)
 
 
 def to_unicode_cmap(name: str, subset: list[int]) -> str:
@@ -74,15 +77,3 @@ def to_unicode_cmap(name: str, subset: list[int]) -> str:
 
 def _utf16(value: int) -> str:
     return chr(value).encode("utf-16-be").hex().upper()
-
-
-def covered(name: str) -> set[int]:
-    """Code points the bundled font `name` has glyphs for."""
-    register([name])
-    from reportlab.pdfbase import pdfmetrics
-
-    return set(pdfmetrics.getFont(name).face.charToGlyph)
-
-
-def font_files() -> list[Path]:
-    return sorted(FONT_DIR.glob("*.ttf"))

@@ -1,57 +1,27 @@
-"""Output stage: write PDFs atomically and run batches (parallel, incremental).
+"""Deliver stage: build one page or a batch of pages (parallel, incremental).
 
-A failed or interrupted write never leaves a partial file under its final name, nor a
-temp file: Ctrl-C waits for a write in progress (see parallel.shield).
+A page that fails is reported and the rest still build; Ctrl-C stops cleanly, and a
+write in progress finishes first (see parallel.shield), so every PDF is complete or
+absent.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from .errors import HandoutError
+from ..errors import HandoutError
+from ..read.parse import read_page
+from ..read.workspace import Page
+from ..render.document import render
+from ..render.look import look_for
+from ..settings.config import Config
+from .files import output_path, write_atomic
 from .manifest import Manifest, page_fingerprint, settings_digest
 from .parallel import Interrupted, run_tasks, shield
-from .workspace import Page
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over `path`."""
-    with shield():  # from temp file to rename: Ctrl-C waits (milliseconds)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
-                                       dir=path.parent)
-        except OSError as exc:
-            raise HandoutError(f"cannot write output: {exc.strerror}", path.parent) from None
-        _write(fd, tmp, path, data)
-
-
-def _write(fd: int, tmp: str, path: Path, data: bytes) -> None:
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        _remove(tmp)
-        if isinstance(exc, OSError):
-            raise HandoutError(f"cannot write output: {exc.strerror}", path) from None
-        raise
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 @dataclass
@@ -67,10 +37,6 @@ class Built:
 
 def render_one(page_path: Path, name: str, style, config=None) -> Built:
     """Parse and lay out one page; the PDF stays in memory."""
-    from .config import Config
-    from .layout import render
-    from .parse import read_page
-
     drug = read_page(page_path, name)
     rendered = render(drug, style, config or Config())
     warnings = (tuple(n.located(drug.source) for n in drug.warnings)
@@ -81,8 +47,6 @@ def render_one(page_path: Path, name: str, style, config=None) -> Built:
 
 def build_one(page_path: Path, name: str, style, out_dir: Path, config=None) -> Built:
     """Parse, lay out and atomically write one page's handout."""
-    from .workspace import output_path
-
     target = output_path(out_dir, name)
     made = render_one(page_path, name, style, config)
     with shield():  # once written, the page counts as built even if Ctrl-C came meanwhile
@@ -157,8 +121,6 @@ def build_batch(pages, settings, out_dir: Path, report: Report | None = None,
                      result, report)
         report.start(len(todo))
         if todo:  # fonts parsed once, here, and shared by forked workers
-            from .layout import look_for
-
             look_for(style)
         run_tasks(_build_task, todo, partial(_load, settings), on_result, jobs)
     except (Interrupted, KeyboardInterrupt):
@@ -203,8 +165,6 @@ MANIFEST_EVERY = 5.0  # seconds between manifest saves during a batch
 def _plan(pages, out_dir, digest, manifest, force, result, report) -> list[Job]:
     """The pages to build: not up to date (or --force), and not a second page with
     a name already taken (two pages must never race for one PDF)."""
-    from .workspace import output_path
-
     todo, taken, seen = [], {}, set()
     for page in pages:
         if page.path in seen:

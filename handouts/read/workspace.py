@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import HandoutError
+from ..errors import HandoutError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$")
 # Windows device names: a file called CON.pdf cannot be written there.
@@ -90,14 +90,6 @@ def _unknown(name: str, pages: list[Page], content: Path) -> str:
     close = difflib.get_close_matches(name.lower(), [p.name.lower() for p in pages], n=3)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
     return f"no page named {name!r} in {content}{hint}"
-
-
-def output_path(out_dir: Path, name: str, suffix: str = ".pdf") -> Path:
-    """DIR/NAME.pdf, checked to stay inside DIR."""
-    target = (out_dir / f"{check_name(name)}{suffix}").resolve()
-    if target.parent != out_dir.resolve():
-        raise HandoutError(f"output for {name!r} would leave the output folder", out_dir)
-    return target
 
 
 def parse_shard(text: str) -> tuple[int, int]:

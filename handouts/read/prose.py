@@ -1,13 +1,12 @@
-"""Parse stage helper: sentences and slices of inline text (runs keep their emphasis).
-
-Works on model runs only; knows nothing of Markdown or PDF.
+"""Read stage helper: sentences, slices and lead-in labels of inline text (runs keep
+their emphasis). Works on model runs only; knows nothing of Markdown or PDF.
 """
 
 from __future__ import annotations
 
 import re
 
-from .model import Inline, Run
+from ..model import Inline, Paragraph, Run
 
 # A sentence ends at . ! or ? (and any closing quote or bracket) before a space and
 # a capital, digit or opening bracket: "e.g. Aspirin" must not end one, so the word
@@ -48,3 +47,29 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     while b > a and text[b - 1].isspace():
         b -= 1
     return a, b
+
+
+def lead_in(block) -> tuple[str, Paragraph | None] | None:
+    """`**Label:** rest` -> (label, rest paragraph or None); else None."""
+    if not isinstance(block, Paragraph) or not block.inline or not block.inline[0].bold:
+        return None
+    first, tail = block.inline[0], list(block.inline[1:])
+    label = first.text.strip()
+    if label.endswith(":"):
+        label = label[:-1]
+    elif tail and tail[0].text.lstrip().startswith(":"):
+        tail[0] = Run(tail[0].text.lstrip()[1:], tail[0].bold, tail[0].italic, tail[0].code)
+    else:
+        return None
+    rest = strip_inline(tuple(tail))
+    return label.strip(), (Paragraph(rest, block.line) if rest else None)
+
+
+def strip_inline(runs: tuple[Run, ...]) -> tuple[Run, ...]:
+    runs = list(runs)
+    while runs and not runs[0].text.strip():
+        runs.pop(0)
+    if runs:
+        r = runs[0]
+        runs[0] = Run(r.text.lstrip(), r.bold, r.italic, r.code)
+    return tuple(runs)

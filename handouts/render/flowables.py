@@ -1,4 +1,4 @@
-"""Layout stage helpers: tagged paragraphs, the boxed flowable (warning and note boxes),
+"""Render stage helpers: tagged paragraphs, the boxed flowable (warning and note boxes),
 rules, and the canvas that stamps "Page X of Y". Knows ReportLab, never Markdown or the
 drug model. Everything here paints either tagged content or an artifact (tagging.py).
 """
@@ -11,6 +11,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.flowables import HRFlowable
 
+from .internals import start_page
 from .tagging import LAYOUT, Element, TaggedCanvas
 
 
@@ -194,7 +195,7 @@ def numbered_canvas(draw_page_label, tags):
         def showPage(self):
             self._saved_pages.append(dict(self.__dict__))
             self._bookmarks = []
-            self._startPage()
+            start_page(self)
 
         def save(self):
             total = len(self._saved_pages)
@@ -203,7 +204,7 @@ def numbered_canvas(draw_page_label, tags):
                 for key, title, level, x, y in self._bookmarks:
                     self.bookmarkPage(key, fit="XYZ", left=x, top=y)
                     self.addOutlineEntry(title, key, level=level, closed=False)
-                draw_page_label(self, self._pageNumber, total)
+                draw_page_label(self, self.getPageNumber(), total)
                 TaggedCanvas.showPage(self)
             TaggedCanvas.save(self)
 

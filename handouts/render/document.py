@@ -1,0 +1,88 @@
+"""Render stage: assemble one handout: Drug + Style + Config -> PDF bytes.
+
+Builds the story and the page template, lays the document out with ReportLab platypus
+and packs the result into object streams. Every handout is a tagged PDF/UA-1 document.
+Same inputs, same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pikepdf
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from .. import __version__
+from ..errors import HandoutError
+from ..model import Drug
+from ..settings.config import Config
+from ..settings.style import Style
+from .flowables import numbered_canvas
+from .glyphs import Glyphs
+from .internals import usable_height
+from .look import look_for
+from .page import Header, ReviewMark, decorate, footer_paragraph, page_label
+from .story import build_story, call_text
+from .tagging import Tags
+
+MAX_FOOTER_SHARE = 0.35  # a disclaimer taller than this share of the page is an error
+
+
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes
+    pages: int
+    warnings: tuple[str, ...] = ()
+
+
+def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
+    """Lay out one drug page: the PDF bytes and its page count."""
+    look = look_for(style)
+    page = style.page
+    glyphs = Glyphs(look.covered)
+    tags = Tags()
+    footer = footer_paragraph(drug, look, glyphs)
+    footer_h = footer.wrap(look.text_width, 1e6)[1] + style.footer.leading + style.footer.gap
+    header = Header(config.clinic, look, tags.root)
+    header_h = header.height
+    text_height = look.height - page.margin_top - page.margin_bottom
+    if footer_h > MAX_FOOTER_SHARE * text_height:
+        raise HandoutError(
+            f"the disclaimer needs {footer_h:.0f} pt of footer on every page; "
+            f"at most {MAX_FOOTER_SHARE * text_height:.0f} pt fits", drug.source)
+    mark = ReviewMark(drug, config, look, glyphs)
+    footer_h += mark.height  # the review mark sits between the body and the footer
+    frame = Frame(page.margin_left, page.margin_bottom + footer_h, look.text_width,
+                  text_height - footer_h - header_h, leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0, id="body")
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer, pagesize=(look.width, look.height), title=drug.title,
+        subject=drug.summary or f"Patient information: {drug.title}",
+        author="handouts", creator=f"handouts {__version__}", producer=f"handouts {__version__}",
+        keywords=["patient information", drug.title], invariant=1, lang=drug.lang,
+        displayDocTitle=1, initialFontName=look.regular, initialFontSize=style.body.size,
+        pageCompression=1,
+    )
+    on_page = decorate(glyphs.fix(drug.title), header, footer, look, mark)
+    doc.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
+    story = build_story(drug, look, usable_height(frame), glyphs, call_text(style, config), tags)
+    if mark.para is not None:  # read where it stands: after the body, before the footer
+        mark.para.tag = tags.root.add("P")
+    footer.tag = tags.root.add("P")
+    doc.build(story, canvasmaker=numbered_canvas(page_label(look), tags))
+    return Rendered(compact(buffer.getvalue()), doc.page, glyphs.warnings())
+
+
+def compact(data: bytes) -> bytes:
+    """Pack the small objects (structure elements, fonts' dictionaries) into compressed
+    object streams with an xref stream: about 40% smaller for a 3 ms rewrite. Streams
+    are copied as they are; the /ID is derived from the content, so output stays
+    byte-identical for the same input."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        out = io.BytesIO()
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                 recompress_flate=False, deterministic_id=True)
+    return out.getvalue()

@@ -1,0 +1,268 @@
+"""Render stage: the drug model's blocks -> ReportLab flowables, in reading order.
+
+One small method per block type; each flowable gets its structure element as it is made
+(tagging.py), so the tree is in story order. Severe groups go into the warning box with
+whom to call at its foot. Knows the model and ReportLab; never Markdown or YAML.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import CondPageBreak
+
+from ..model import (
+    Drug, EffectGroup, Faq, Heading, ListBlock, Paragraph as PPara, Preformatted, Rule,
+    Section, plain,
+)
+from ..settings.config import Config
+from ..settings.style import Style
+from .flowables import Box, BoxLook, BookmarkedParagraph, Rule as RuleLine, TaggedParagraph
+from .glyphs import Glyphs
+from .look import Look
+from .markup import chunk_inline, escape, markup
+from .tagging import Element, Tags
+
+
+class Story:
+    """Turns model blocks into flowables; one small method per block type.
+
+    Each flowable gets its structure element as it is made, so the tree is in story
+    order: `parent` is the element new ones go into, `level` the current heading level.
+    """
+
+    def __init__(self, look: Look, frame_height: float, glyphs: Glyphs, call: str,
+                 tags: Tags):
+        self.look = look
+        self.call = call  # whom to call, printed at the foot of every warning box
+        self.glyphs = glyphs
+        self.frame_height = frame_height  # boxes that fit it move whole to a new page
+        self.style = look.style
+        self.italics = bool(self.style.body.italic_emphasis)
+        self.flow: list = []
+        self.parent: Element = tags.root
+        self.level = 0
+        self._keys = 0
+
+    @contextmanager
+    def within(self, role: str, levels: int = 0):
+        """New elements go into a new `role` element; headings inside go `levels` deeper."""
+        saved = self.parent, self.level
+        self.parent, self.level = self.parent.add(role), self.level + levels
+        try:
+            yield self.parent
+        finally:
+            self.parent, self.level = saved
+
+    def sub_role(self, deeper: int = 1) -> str:
+        return f"H{min(self.level + deeper, 6)}"
+
+    def para(self, inline, pstyle, bullet=None, role: str = "P", label: Element | None = None):
+        text = markup(inline, self.italics, self.glyphs.fix)
+        return self.tagged(text, pstyle, role, bulletText=bullet, label=label)
+
+    def tagged(self, text: str, pstyle, role: str = "P", **kwargs) -> TaggedParagraph:
+        """A paragraph of markup `text`, drawn as a new `role` element."""
+        return TaggedParagraph(text, pstyle, self.parent.add(role), **kwargs)
+
+    def paras(self, inline, pstyle, bullet=None, label: Element | None = None) -> list:
+        """Paragraphs for one block; a huge one is cut at sentence ends first, because
+        ReportLab re-wraps the rest of a paragraph at every page split (quadratic)."""
+        pieces = chunk_inline(inline, int(self.style.body.max_paragraph_chars))
+        return [self.para(piece, pstyle, bullet, label=label) if i == 0 else
+                self.para(piece, pstyle) for i, piece in enumerate(pieces)]
+
+    def text(self, text: str) -> str:
+        """Page text (not markup) made safe and printable for a paragraph."""
+        return escape(self.glyphs.fix(text))
+
+    def heading(self, text: str, pstyle, level: int = 1):
+        """A bookmarked heading; outline `level` 0 is the title (H1), 1 a section (H2)."""
+        self._keys += 1
+        self.level = level + 1
+        return BookmarkedParagraph(self.text(text), pstyle, self.parent.add(f"H{level + 1}"),
+                                   f"s{self._keys}", text, level)
+
+    def keep_room(self, pstyle) -> CondPageBreak:
+        """Start a new page unless a heading and three lines after it still fit.
+
+        (keepWithNext would move a heading's whole section, leaving half-empty pages.)
+        """
+        return CondPageBreak(pstyle.spaceBefore + pstyle.leading + 3 * self.style.body.leading)
+
+    # blocks -> flowables (into a list, so boxes can hold them too)
+    def blocks(self, blocks, pstyle, out: list, depth: int = 0) -> list:
+        for block in blocks:
+            handler = getattr(self, "_" + type(block).__name__.lower())
+            handler(block, pstyle, out, depth)
+        return out
+
+    def _paragraph(self, block: PPara, pstyle, out, depth):
+        out.extend(self.paras(block.inline, pstyle))
+
+    def _heading(self, block: Heading, pstyle, out, depth):
+        out.append(self.para(block.inline, self.look.sub, role=self.sub_role()))
+
+    def _preformatted(self, block: Preformatted, pstyle, out, depth):
+        out.append(self.tagged(self.text(block.text).replace("\n", "<br/>"), pstyle))
+
+    def _rule(self, block: Rule, pstyle, out, depth):
+        out.append(RuleLine(width="100%", thickness=0.75,
+                            color=HexColor(self.style.footer.rule_colour)))
+
+    def _listblock(self, block: ListBlock, pstyle, out, depth):
+        item_style = self.look.bulleted(pstyle, depth, pstyle.fontName)
+        with self.within("L"):
+            for number, item in enumerate(block.items, start=block.start):
+                bullet = f"{number}." if block.ordered else self.style.list.bullet
+                self._list_item(item, item_style, bullet, out, depth)
+        if out:
+            out[-1].style = _with_space_after(out[-1].style, pstyle.spaceAfter)
+
+    def _list_item(self, item, item_style, bullet, out, depth):
+        """An LI: the bullet or number as its Lbl, the item's blocks in its LBody."""
+        with self.within("LI") as li:
+            label = li.add("Lbl")
+            with self.within("LBody"):
+                self._item_blocks(item, item_style, bullet, label, out, depth)
+
+    def _item_blocks(self, item, item_style, bullet, label, out, depth):
+        bullet_only = lambda: TaggedParagraph("", item_style, None, label, bulletText=bullet)
+        first = True
+        for block in item.blocks:
+            if first and isinstance(block, PPara):
+                out.extend(self.paras(block.inline, item_style, bullet, label=label))
+            elif isinstance(block, ListBlock):
+                self._listblock(block, item_style, out, depth + 1)
+            else:
+                if first:  # an item that opens with a non-paragraph still shows its bullet
+                    out.append(bullet_only())
+                self.blocks([block], item_style, out, depth)
+            first = False
+        if first:
+            out.append(bullet_only())
+
+    def _effectgroup(self, group: EffectGroup, pstyle, out, depth):
+        if group.label:  # a group found in prose has none: its sentence says it
+            out.extend([self.keep_room(self.look.sub),
+                        self.para(group.label, self.look.sub, role=self.sub_role())])
+        self.blocks(group.blocks, pstyle, out, depth)
+
+    def _faq(self, faq: Faq, pstyle, out, depth):
+        out.extend([self.keep_room(self.look.question),
+                    self.para(faq.question, self.look.question, role=self.sub_role())])
+        self.blocks(faq.answer, pstyle, out, depth)
+
+
+def _with_space_after(pstyle: ParagraphStyle, space: float) -> ParagraphStyle:
+    if pstyle.spaceAfter >= space:
+        return pstyle
+    return ParagraphStyle(pstyle.name + "-end", parent=pstyle, spaceAfter=space)
+
+
+def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs,
+                call: str, tags: Tags) -> list:
+    story = Story(look, frame_height, glyphs, call, tags)
+    flow = story.flow
+    flow.append(story.heading(drug.title, look.title, level=0))
+    if drug.summary:
+        flow.append(story.tagged(story.text(drug.summary), look.summary))
+    for section in drug.sections:
+        if section is drug.disclaimer_section:
+            continue  # printed in the footer of every page
+        _section(story, section)
+    return flow
+
+
+def _section(story: Story, section: Section) -> None:
+    look, flow = story.look, story.flow
+    if section.kind == "generic" and _short(section):
+        label = story.style.headings.generic if section.standard else section.title
+        text = " ".join(plain(p.inline) for p in section.parts)
+        flow.append(story.tagged(f"<b>{escape(label)}:</b> {story.text(text)}", look.generic))
+        return
+    if section.kind == "note":
+        _note(story, section)
+        return
+    title = _heading_text(story, section)
+    with story.within("Sect"):
+        if title:
+            pstyle = look.part if section.kind == "other" and not section.parts else look.heading
+            flow.extend([story.keep_room(pstyle), story.heading(title, pstyle)])
+        _parts(story, section.parts)
+
+
+def _short(section: Section) -> bool:
+    return len(section.parts) == 1 and isinstance(section.parts[0], PPara) and len(
+        plain(section.parts[0].inline)) < 200
+
+
+def _heading_text(story: Story, section: Section) -> str:
+    if section.standard and section.kind in story.style.headings.as_dict():
+        return getattr(story.style.headings, section.kind)
+    return section.title
+
+
+def _parts(story: Story, parts) -> None:
+    """Flow a section's parts; consecutive severe groups share one warning box."""
+    pending: list[EffectGroup] = []
+    for part in parts:
+        if isinstance(part, EffectGroup) and part.severe:
+            pending.append(part)
+            continue
+        if pending:
+            story.flow.append(_warning_box(story, pending))
+            pending = []
+        story.blocks([part], story.look.body, story.flow)
+    if pending:
+        story.flow.append(_warning_box(story, pending))
+
+
+def call_text(style: Style, config: Config) -> str:
+    """Whom to call, from the clinic's config, worded by the style; never a blank slot."""
+    w = style.warning
+    parts = [w.call_phone.replace("{phone}", config.care_team_phone)
+             if config.care_team_phone else w.call]
+    if config.after_hours_phone:
+        parts.append(w.after_hours.replace("{phone}", config.after_hours_phone))
+    parts.append(config.emergency)
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
+def _warning_box(story: Story, groups: list[EffectGroup]) -> Box:
+    """The severe-symptom box: one Sect with its label as a heading, the groups (each
+    label a heading one level down) and whom to call."""
+    look, w = story.look, story.style.warning
+    items: list = []
+    with story.within("Sect", levels=1):
+        label = story.tagged(escape(w.label), look.box_label, story.sub_role(0))
+        for group in groups:
+            if group.label:  # a group found in prose has none: its sentence says it
+                items.append(story.para(group.label, _bold_of(look.box_text, look.bold),
+                                        role=story.sub_role()))
+            story.blocks(group.blocks, look.box_text, items)
+        tail = story.tagged(story.text(story.call), look.box_call)
+    box_look = BoxLook(w.fill, w.border_colour, w.border_width, w.padding,
+                       story.style.list.item_space, w.label_fill)
+    continued = TaggedParagraph(escape(w.continued), look.box_label)  # always an artifact
+    box = Box(items, box_look, label, continued, story.frame_height, tail)
+    box.spaceBefore, box.spaceAfter = w.space_before, w.space_after
+    return box
+
+
+def _bold_of(pstyle: ParagraphStyle, bold_font: str) -> ParagraphStyle:
+    return ParagraphStyle(pstyle.name + "-b", parent=pstyle, fontName=bold_font)
+
+
+def _note(story: Story, section: Section) -> None:
+    look, n = story.look, story.style.note
+    title = _heading_text(story, section)
+    with story.within("Sect"):
+        items = [story.tagged(f"<b>{story.text(title)}</b>", look.note, "H2")] if title else []
+        story.blocks(section.parts, look.note, items)
+    box = Box(items, BoxLook(n.fill, n.border_colour, 1, n.padding, 4), None, None,
+              story.frame_height)
+    box.spaceBefore = story.style.warning.space_before
+    story.flow.append(box)

@@ -1,0 +1,39 @@
+"""Settings stage: where a build's config and style come from (the inputs locator).
+
+Paths and names only, so a worker process can load them itself: the loaded objects hold
+ReportLab state and do not pickle; these do. Never reads a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import load_config
+from .style import load_style
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Where a build's config and style come from: paths and names only, so a worker
+    process can load them itself (loaded objects hold ReportLab state; these pickle)."""
+
+    config_path: Path | None = None
+    style_name: str | None = None  # None: the config's style
+    search: tuple[Path, ...] = ()  # workspace style folders, before the built-in ones
+
+    @classmethod
+    def locate(cls, config_path: Path | None, style_name: str | None) -> "Inputs":
+        """Style names are looked up in ./styles, then in styles/ beside the config."""
+        search = [Path("styles")]
+        if config_path is not None and (config_path.parent / "styles").resolve() != \
+                search[0].resolve():
+            search.append(config_path.parent / "styles")
+        return cls(config_path, style_name, tuple(search))
+
+    def load(self):
+        """(Config, Style): the config and the style it (or --style) selects."""
+        config = load_config(self.config_path)
+        overrides = {"page": {"size": config.paper}} if config.paper else None
+        style = load_style(self.style_name or config.style, self.search, overrides)
+        return config, style
