@@ -96,9 +96,9 @@ class Checker:
     def _findings(self, drug, result: PageCheck) -> None:
         result.title = drug.title
         result.warnings = parse_warnings(drug) + missing_sections(drug) + unrecognised(drug)
-        result.review = review.status_of(drug.review, self.config.review_every_months, self.on)
+        result.review = review.status_of(drug.review, self.config.review.review_every, self.on)
         result.warnings += review_warnings(drug, result.review, self.style.review)
-        result.readability = readability(drug, self.config.target_grade)
+        result.readability = readability(drug, self.config.readability.target_grade)
         result.warnings += readability_warnings(result.readability)
         result.missing_glyphs, glyph_warnings = self.glyphs(drug)
         result.warnings += glyph_warnings

@@ -75,8 +75,8 @@ def mark_text(review: Review, config, wording) -> tuple[str, bool]:
     A current review always prints who reviewed it; the mark for an unreviewed or
     overdue page prints unless the workspace turned it off (review.mark_unreviewed).
     """
-    status = status_of(review, config.review_every_months, today())
+    status = status_of(review, config.review.review_every, today())
     alert = status.state != CURRENT
-    if alert and not config.mark_unreviewed:
+    if alert and not config.review.mark_unreviewed:
         return "", alert
     return describe(status, wording), alert

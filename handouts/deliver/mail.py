@@ -201,7 +201,7 @@ def default_body(config, attachments) -> str:
     lines = ["Hello,", "",
              f"Attached is patient information from {config.clinic.name or 'your care team'}:",
              *(f"- {a.filename}" for a in attachments), ""]
-    phone = f" at {config.care_team_phone}" if config.care_team_phone else ""
+    phone = f" at {config.phones.care_team}" if config.phones.care_team else ""
     lines.append(f"If you have questions, please call your care team{phone}.")
     return "\n".join(lines) + "\n"
 

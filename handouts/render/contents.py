@@ -44,7 +44,8 @@ def draw_contents(rows, style, config) -> tuple[bytes, int]:
     number = ParagraphStyle("number", parent=look.body, alignment=TA_RIGHT)
     table = Table([[Paragraph(escape(glyphs.fix(title)), look.body),
                     Paragraph(str(start), number)] for title, start in rows],
-                  colWidths=[look.text_width - 60, 60], repeatRows=0)
+                  colWidths=[look.text_width - style.contents.number_width,
+                             style.contents.number_width], repeatRows=0)
     table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 0)])

@@ -26,7 +26,9 @@ from .page import Header, ReviewMark, decorate, footer_paragraph, page_label
 from .story import build_story, call_text
 from .tagging import Tags
 
-MAX_FOOTER_SHARE = 0.35  # a disclaimer taller than this share of the page is an error
+# Not a style choice: a disclaimer that takes more than this share of every page leaves
+# too little for the handout itself, so it is an error naming the page.
+MAX_FOOTER_SHARE = 0.35
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ class BoxLook:
     padding: float
     gap: float  # between items inside the box
     label_fill: str | None = None
+    label_padding: float = 0.0  # above and below the label, as a share of padding
 
 
 class Box(Flowable):
@@ -90,7 +91,7 @@ class Box(Flowable):
     def _label_height(self, inner: float) -> float:
         if self.label is None:
             return 0.0
-        return self.label.wrap(inner, 1e6)[1] + 2 * self.look.padding * 0.6
+        return self.label.wrap(inner, 1e6)[1] + 2 * self.look.padding * self.look.label_padding
 
     def _tail_height(self, inner: float) -> float:
         return self.tail.wrap(inner, 1e6)[1] + self.look.gap if self.tail is not None else 0.0

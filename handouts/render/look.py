@@ -16,6 +16,10 @@ from ..settings.style import PAGE_SIZES, Style, faces
 from . import fonts
 from .glyphs import coverage
 
+# Not a style choice: nested lists stop moving right at a third of the line, so the
+# text of a deep item keeps room to wrap however many levels a page nests.
+MAX_INDENT_DIVISOR = 3
+
 class Look:
     """ReportLab paragraph styles built from one Style (cached per style)."""
 
@@ -66,10 +70,11 @@ class Look:
         """One indent step deeper than `base`; past a third of the line width deeper
         levels stop moving right, so the text keeps room to wrap."""
         step = self.style.list.indent
-        indent = min(base.leftIndent + step, max(self.text_width / 3, step))
+        indent = min(base.leftIndent + step, max(self.text_width / MAX_INDENT_DIVISOR, step))
         return ParagraphStyle(
             f"{base.name}-l{depth}", parent=base, leftIndent=indent,
-            bulletIndent=indent - step * 0.8, bulletFontName=bullet_font,
+            bulletIndent=indent - step * self.style.list.bullet_offset,
+            bulletFontName=bullet_font,
             bulletFontSize=base.fontSize,  # numbers are text too
             spaceAfter=self.style.list.item_space, spaceBefore=0)
 

@@ -39,9 +39,9 @@ class Header:
         self.clinic, self.look = clinic, look
         hd = look.style.header
         lines = (1 if clinic.name else 0) + (1 if clinic.address else 0)
-        text_h = max(lines, 1) * hd.size * 1.3
+        text_h = max(lines, 1) * hd.size * hd.line_spacing
         logo_h = hd.logo_height if clinic.logo else 0
-        self.height = max(hd.height, text_h + 8, logo_h + 8)
+        self.height = max(hd.height, text_h + hd.padding, logo_h + hd.padding)
         self.logo = _image(clinic.logo) if clinic.logo else None
         div = parent.add("Div") if clinic.name or clinic.address or clinic.logo else None
         self.tags = {key: div.add(role, alt) for key, role, alt in (
@@ -60,7 +60,7 @@ class Header:
                 canv.setFont(look.bold, hd.size)
                 with tags.content(canv, self.tags["name"]):
                     canv.drawString(left, line, self.clinic.name)
-                line -= hd.size * 1.3
+                line -= hd.size * hd.line_spacing
             if page > 1 and title:
                 canv.setFont(look.regular, hd.size)
                 canv.drawString(left, line, title)
@@ -74,7 +74,8 @@ class Header:
         if page > 1 or self.clinic.name or self.logo is not None:
             with tags.artifact(canv, LAYOUT):
                 canv.setStrokeColor(HexColor(hd.rule_colour))
-                canv.line(left, top - self.height + 4, right, top - self.height + 4)
+                rule = top - self.height + hd.rule_gap
+                canv.line(left, rule, right, rule)
 
     def _draw_logo(self, canv, right: float, top: float) -> None:
         width, height = self.logo.getSize()
@@ -108,7 +109,7 @@ class ReviewMark:
         self.look, self.pad = look, (r.padding if self.alert else 0.0)
         pstyle = ParagraphStyle(
             "review", fontName=look.bold if self.alert else look.regular, fontSize=r.size,
-            leading=r.size * 1.3, textColor=HexColor(r.colour if self.alert else r.reviewed_colour))
+            leading=r.size * r.line_spacing, textColor=HexColor(r.colour if self.alert else r.reviewed_colour))
         # Tagged where a reader meets it (page 1, read first); an artifact on later pages.
         self.para = TaggedParagraph(escape(glyphs.fix(text)), pstyle) if text else None
         self.band = self.para.wrap(look.text_width - 2 * self.pad, 1e6)[1] + 2 * self.pad \
@@ -123,7 +124,7 @@ class ReviewMark:
             with tags.artifact(canv, LAYOUT):
                 canv.setFillColor(HexColor(r.fill))
                 canv.setStrokeColor(HexColor(r.border_colour))
-                canv.setLineWidth(1)
+                canv.setLineWidth(r.border_width)
                 canv.rect(left, bottom, self.look.text_width, self.band, fill=1, stroke=1)
         with tags.once(canv, page == 1, FOOTER):
             self.para.drawOn(canv, left + self.pad, bottom + self.pad)
@@ -145,7 +146,7 @@ def decorate(title: str, header: Header, footer: TaggedParagraph, look: Look,
         rule = base + h + mark.height + ft.gap / 2  # the footer: review mark, disclaimer
         with tags.artifact(canv, LAYOUT):
             canv.setStrokeColor(HexColor(ft.rule_colour))
-            canv.setLineWidth(0.75)
+            canv.setLineWidth(ft.rule_width)
             canv.line(left, rule, right, rule)
         mark.draw(canv, left, base + h + ft.gap / 4, doc.page)
         with tags.once(canv, doc.page == 1, FOOTER):  # the disclaimer is read once
@@ -165,7 +166,7 @@ def page_label(look: Look):
         text = ft.page_label.replace("{page}", str(page)).replace("{pages}", str(pages))
         with canv.tags.artifact(canv, FOOTER):
             canv.drawRightString(look.width - look.style.page.margin_right,
-                                 look.style.page.margin_bottom + 2, text)
+                                 look.style.page.margin_bottom + ft.page_label_raise, text)
         canv.restoreState()
 
     return draw

@@ -86,11 +86,13 @@ class Story:
                                    f"s{self._keys}", text, level)
 
     def keep_room(self, pstyle) -> CondPageBreak:
-        """Start a new page unless a heading and three lines after it still fit.
+        """Start a new page unless a heading and heading.keep_lines lines after it fit.
 
         (keepWithNext would move a heading's whole section, leaving half-empty pages.)
         """
-        return CondPageBreak(pstyle.spaceBefore + pstyle.leading + 3 * self.style.body.leading)
+        lines = self.style.heading.keep_lines
+        return CondPageBreak(pstyle.spaceBefore + pstyle.leading
+                             + lines * self.style.body.leading)
 
     # blocks -> flowables (into a list, so boxes can hold them too)
     def blocks(self, blocks, pstyle, out: list, depth: int = 0) -> list:
@@ -109,7 +111,7 @@ class Story:
         out.append(self.tagged(self.text(block.text).replace("\n", "<br/>"), pstyle))
 
     def _rule(self, block: Rule, pstyle, out, depth):
-        out.append(RuleLine(width="100%", thickness=0.75,
+        out.append(RuleLine(width="100%", thickness=self.style.body.rule_width,
                             color=HexColor(self.style.footer.rule_colour)))
 
     def _listblock(self, block: ListBlock, pstyle, out, depth):
@@ -178,7 +180,7 @@ def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs,
 
 def _section(story: Story, section: Section) -> None:
     look, flow = story.look, story.flow
-    if section.kind == "generic" and _short(section):
+    if section.kind == "generic" and _short(section, story.style):
         label = story.style.headings.generic if section.standard else section.title
         text = " ".join(plain(p.inline) for p in section.parts)
         flow.append(story.tagged(f"<b>{escape(label)}:</b> {story.text(text)}", look.generic))
@@ -194,15 +196,14 @@ def _section(story: Story, section: Section) -> None:
         _parts(story, section.parts)
 
 
-def _short(section: Section) -> bool:
+def _short(section: Section, style: Style) -> bool:
     return len(section.parts) == 1 and isinstance(section.parts[0], PPara) and len(
-        plain(section.parts[0].inline)) < 200
+        plain(section.parts[0].inline)) < style.generic.inline_max_chars
 
 
 def _heading_text(story: Story, section: Section) -> str:
-    if section.standard and section.kind in story.style.headings.as_dict():
-        return getattr(story.style.headings, section.kind)
-    return section.title
+    friendly = story.style.headings.for_kind(section.kind) if section.standard else None
+    return friendly or section.title
 
 
 def _parts(story: Story, parts) -> None:
@@ -223,10 +224,10 @@ def _parts(story: Story, parts) -> None:
 def call_text(style: Style, config: Config) -> str:
     """Whom to call, from the clinic's config, worded by the style; never a blank slot."""
     w = style.warning
-    parts = [w.call_phone.replace("{phone}", config.care_team_phone)
-             if config.care_team_phone else w.call]
-    if config.after_hours_phone:
-        parts.append(w.after_hours.replace("{phone}", config.after_hours_phone))
+    parts = [w.call_phone.replace("{phone}", config.phones.care_team)
+             if config.phones.care_team else w.call]
+    if config.phones.after_hours:
+        parts.append(w.after_hours.replace("{phone}", config.phones.after_hours))
     parts.append(config.emergency)
     return " ".join(p.strip() for p in parts if p.strip())
 
@@ -245,7 +246,7 @@ def _warning_box(story: Story, groups: list[EffectGroup]) -> Box:
             story.blocks(group.blocks, look.box_text, items)
         tail = story.tagged(story.text(story.call), look.box_call)
     box_look = BoxLook(w.fill, w.border_colour, w.border_width, w.padding,
-                       story.style.list.item_space, w.label_fill)
+                       story.style.list.item_space, w.label_fill, w.label_padding)
     continued = TaggedParagraph(escape(w.continued), look.box_label)  # always an artifact
     box = Box(items, box_look, label, continued, story.frame_height, tail)
     box.spaceBefore, box.spaceAfter = w.space_before, w.space_after
@@ -262,7 +263,8 @@ def _note(story: Story, section: Section) -> None:
     with story.within("Sect"):
         items = [story.tagged(f"<b>{story.text(title)}</b>", look.note, "H2")] if title else []
         story.blocks(section.parts, look.note, items)
-    box = Box(items, BoxLook(n.fill, n.border_colour, 1, n.padding, 4), None, None,
+    box = Box(items, BoxLook(n.fill, n.border_colour, n.border_width, n.padding, n.gap),
+              None, None,
               story.frame_height)
     box.spaceBefore = story.style.warning.space_before
     story.flow.append(box)

@@ -6,13 +6,14 @@ validated like styles: errors say file, key, expected, found. Never draws anythi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import HandoutError
 from . import schema as s
+from .schema import setting
 from .yamlsafe import load_yaml
 
 CONFIG_NAME = "handouts.yaml"
@@ -29,72 +30,86 @@ def _phone() -> s.Field:
             raise s.Invalid
         return value
 
-    return s.Field(convert, "", "a phone number (text of at most 40 characters, "
+    return s.Field(convert, "a phone number (text of at most 40 characters, "
                                 "with at least 3 digits)")
 
 
 _PHONE = _phone()
-
-CONFIG_SPEC = {
-    "clinic": {
-        "name": s.text(120),
-        "address": s.text(200),
-        "logo": s.text(300),
-        "logo_alt": s.text(200),
-    },
-    "phones": {"care_team": _PHONE, "after_hours": _PHONE},
-    "emergency": s.text(200),
-    "style": s.text(300),
-    "paper": s.choice("letter", "a4"),
-    "review": {
-        "mark_unreviewed": s.flag(),
-        "review_every": s.number(1, 120, " months"),
-    },
-    "readability": {"target_grade": s.number(1, 20)},
-    "smtp": {
-        "host": s.text(253),
-        "port": s.number(1, 65535),
-        "security": s.choice("starttls", "ssl", "none"),
-        "username": s.text(200),
-        "from": s.text(320),
-    },
-}
 
 DEFAULT_EMERGENCY = "Call 911 or go to the nearest emergency department."
 
 
 @dataclass(frozen=True)
 class Clinic:
-    name: str = ""
-    address: str = ""
-    logo: Path | None = None  # resolved against the config file's folder
-    logo_alt: str = ""
+    """Who the handout comes from, printed in the header of every page."""
+
+    name: str = setting(s.text(120), "Printed at the top of every page.", default="")
+    address: str = setting(s.text(200), "Printed under the name on page 1.", default="")
+    logo: Path | None = setting(s.text(300), "A .png or .jpg, relative to handouts.yaml, "
+                                "drawn at the top right of every page.", default=None)
+    logo_alt: str = setting(s.text(200), "What the logo shows, for screen readers.",
+                            default="")
+
+
+@dataclass(frozen=True)
+class Phones:
+    """Whom to call, printed at the foot of every warning box."""
+
+    care_team: str = setting(_PHONE, "The care team's number.", default="")
+    after_hours: str = setting(_PHONE, "The after-hours number.", default="")
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """How page reviews are tracked."""
+
+    mark_unreviewed: bool = setting(s.flag(), "Mark pages no clinician has reviewed.",
+                                    default=True)
+    review_every: int = setting(s.integer(1, 120, " months"),
+                                "Months between reviews of a page.", default=24)
+
+
+@dataclass(frozen=True)
+class Readability:
+    """What `handouts check` holds the prose to."""
+
+    target_grade: float = setting(s.number(1, 20), "Reading grade pages should not exceed.",
+                                  default=8.0)
 
 
 @dataclass(frozen=True)
 class Smtp:
-    host: str = ""
-    port: int = 0
-    security: str = "starttls"
-    username: str = ""
-    sender: str = ""
+    """The mail server handouts are sent through (the environment can override)."""
+
+    host: str = setting(s.text(253), "Server name.", default="")
+    port: int = setting(s.integer(1, 65535), "Port; 0 means the security's default.",
+                        default=0)
+    security: str = setting(s.choice("starttls", "ssl", "none"), "Transport security.",
+                            default="starttls")
+    username: str = setting(s.text(200), "Login name (the password only from "
+                            "HANDOUTS_SMTP_PASSWORD).", default="")
+    sender: str = setting(s.text(320), "The From address.", key="from", default="")
 
 
 @dataclass(frozen=True)
 class Config:
     """A workspace's settings; every field has a neutral default (no config file)."""
 
-    path: Path | None = None
     clinic: Clinic = field(default_factory=Clinic)
-    care_team_phone: str = ""
-    after_hours_phone: str = ""
-    emergency: str = DEFAULT_EMERGENCY
-    style: str = "default"
-    paper: str | None = None
-    mark_unreviewed: bool = True
-    review_every_months: int = 24
-    target_grade: float = 8.0
+    phones: Phones = field(default_factory=Phones)
+    emergency: str = setting(s.text(200), "The last line of every warning box.",
+                             default=DEFAULT_EMERGENCY)
+    style: str = setting(s.text(300), "The style used when --style is not given.",
+                         default="default")
+    paper: str | None = setting(s.choice("letter", "a4"), "Overrides the style's paper.",
+                                default=None)
+    review: ReviewPolicy = field(default_factory=ReviewPolicy)
+    readability: Readability = field(default_factory=Readability)
     smtp: Smtp = field(default_factory=Smtp)
+    path: Path | None = None  # the file it was read from
+
+
+CONFIG_SPEC = s.spec_of(Config)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -113,25 +128,10 @@ def load_config(path: Path | None = None) -> Config:
     return _config(values, path)
 
 
-def _config(v: dict, path: Path) -> Config:
-    clinic, phones = v.get("clinic", {}), v.get("phones", {})
-    review, smtp = v.get("review", {}), v.get("smtp", {})
-    return Config(
-        path=path,
-        clinic=Clinic(clinic.get("name", ""), clinic.get("address", ""),
-                      _logo(clinic.get("logo"), path), clinic.get("logo_alt", "")),
-        care_team_phone=phones.get("care_team", ""),
-        after_hours_phone=phones.get("after_hours", ""),
-        emergency=v.get("emergency", DEFAULT_EMERGENCY),
-        style=v.get("style", "default"),
-        paper=v.get("paper"),
-        mark_unreviewed=review.get("mark_unreviewed", True),
-        review_every_months=int(review.get("review_every", 24)),
-        target_grade=float(v.get("readability", {}).get("target_grade", 8)),
-        smtp=Smtp(smtp.get("host", ""), int(smtp.get("port", 0)),
-                  smtp.get("security", "starttls"), smtp.get("username", ""),
-                  smtp.get("from", "")),
-    )
+def _config(values: dict, path: Path) -> Config:
+    config = s.build(Config, values, path=path)
+    logo = _logo(values.get("clinic", {}).get("logo"), path)
+    return replace(config, clinic=replace(config.clinic, logo=logo))
 
 
 def _logo(value: str | None, config_path: Path) -> Path | None:

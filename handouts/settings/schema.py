@@ -7,9 +7,10 @@ file, key path, what was expected and what was found. Nothing here draws anythin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields, is_dataclass
+from dataclasses import field as _dataclass_field
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, get_type_hints
 
 from ..errors import HandoutError
 
@@ -25,10 +26,9 @@ class Invalid(ValueError):
 
 @dataclass(frozen=True)
 class Field:
-    """One key: how to convert it, and a one-line description for errors and docs."""
+    """How one key's value is converted, and what it must be (for error messages)."""
 
     convert: Callable[[Any], Any]
-    doc: str
     expected: str
 
 
@@ -42,7 +42,7 @@ def number(lo: float, hi: float, unit: str = "") -> Field:
             raise Invalid
         return result
 
-    return Field(convert, "", f"a number from {lo:g} to {hi:g}{unit}")
+    return Field(convert, f"a number from {lo:g} to {hi:g}{unit}")
 
 
 def length(lo: float, hi: float) -> Field:
@@ -55,7 +55,7 @@ def length(lo: float, hi: float) -> Field:
             raise Invalid
         return result
 
-    return Field(convert, "", f"a length from {lo:g} to {hi:g} pt (units pt, mm, cm, in)")
+    return Field(convert, f"a length from {lo:g} to {hi:g} pt (units pt, mm, cm, in)")
 
 
 def colour() -> Field:
@@ -64,7 +64,7 @@ def colour() -> Field:
             raise Invalid
         return value.strip().upper()
 
-    return Field(convert, "", "a colour like '#1A2B3C'")
+    return Field(convert, "a colour like '#1A2B3C'")
 
 
 def text(max_len: int = 500, allow_empty: bool = True) -> Field:
@@ -75,7 +75,7 @@ def text(max_len: int = 500, allow_empty: bool = True) -> Field:
             raise Invalid
         return value
 
-    return Field(convert, "", f"text of at most {max_len} characters")
+    return Field(convert, f"text of at most {max_len} characters")
 
 
 def integer(lo: int, hi: int, unit: str = "") -> Field:
@@ -85,7 +85,7 @@ def integer(lo: int, hi: int, unit: str = "") -> Field:
             raise Invalid
         return int(digits)
 
-    return Field(convert, "", f"a whole number from {lo} to {hi}{unit}")
+    return Field(convert, f"a whole number from {lo} to {hi}{unit}")
 
 
 def day(latest: date | None = None) -> Field:
@@ -103,7 +103,7 @@ def day(latest: date | None = None) -> Field:
         return result
 
     limit = f" no later than today ({latest.isoformat()})" if latest else ""
-    return Field(convert, "", f"a date YYYY-MM-DD{limit}")
+    return Field(convert, f"a date YYYY-MM-DD{limit}")
 
 
 def text_list(max_items: int, max_len: int) -> Field:
@@ -114,7 +114,7 @@ def text_list(max_items: int, max_len: int) -> Field:
             raise Invalid
         return tuple(item.convert(v) for v in value)
 
-    return Field(convert, "", f"a list of at most {max_items} texts of at most {max_len} "
+    return Field(convert, f"a list of at most {max_items} texts of at most {max_len} "
                               "characters each")
 
 
@@ -124,7 +124,7 @@ def choice(*options: str) -> Field:
             raise Invalid
         return value.strip().lower()
 
-    return Field(convert, "", "one of " + ", ".join(repr(o) for o in options))
+    return Field(convert, "one of " + ", ".join(repr(o) for o in options))
 
 
 def flag() -> Field:
@@ -136,7 +136,7 @@ def flag() -> Field:
             return False
         raise Invalid
 
-    return Field(convert, "", "true or false")
+    return Field(convert, "true or false")
 
 
 def validate(data: Any, spec: dict, path: str = "") -> tuple[dict, list[str]]:
@@ -194,23 +194,37 @@ def raise_all(errors: list[str], file) -> None:
         raise HandoutError("; ".join(errors), file)
 
 
-class Node:
-    """Read-only attribute view of a validated mapping (style.body.size)."""
+# -- typed settings: dataclasses declared with their fields ---------------------------------
 
-    __slots__ = ("_data",)
+def setting(kind: Field, doc: str, key: str | None = None, default: Any = MISSING):
+    """A dataclass field read from YAML: how it converts (`kind`), what it means (`doc`,
+    one line, for errors and docs), its YAML key when that is not the attribute name,
+    and its default (none: the key is required once a style is resolved)."""
+    return _dataclass_field(default=default, metadata={"kind": kind, "doc": doc, "key": key})
 
-    def __init__(self, data: dict):
-        object.__setattr__(self, "_data", data)
 
-    def __getattr__(self, name: str):
-        try:
-            value = self._data[name]
-        except KeyError:
-            raise AttributeError(name) from None
-        return Node(value) if isinstance(value, dict) else value
+def _key(f) -> str:
+    return f.metadata.get("key") or f.name
 
-    def __setattr__(self, name, value):
-        raise AttributeError("read-only")
 
-    def as_dict(self) -> dict:
-        return self._data
+def spec_of(cls) -> dict:
+    """The nested spec (YAML key -> Field or sub-spec) a settings dataclass declares."""
+    hints = get_type_hints(cls)
+    return {_key(f): spec_of(hints[f.name]) if is_dataclass(hints[f.name])
+            else f.metadata["kind"] for f in fields(cls) if "kind" in f.metadata
+            or is_dataclass(hints[f.name])}
+
+
+def build(cls, values: dict, **extra):
+    """An instance of settings dataclass `cls` from validated `values` (and `extra`
+    fields that do not come from YAML); absent keys take the field's default, declared
+    once, in the dataclass."""
+    hints = get_type_hints(cls)
+    kwargs = dict(extra)
+    for f in fields(cls):
+        if is_dataclass(hints[f.name]):
+            kwargs[f.name] = build(hints[f.name], values.get(_key(f), {}))
+        elif "kind" in f.metadata and _key(f) in values:
+            kwargs[f.name] = values[_key(f)]
+    return cls(**kwargs)
+

@@ -1,123 +1,22 @@
 """Settings stage: styles/NAME.yaml -> validated, fully resolved Style.
 
 Follows `extends:` chains (unknown parents and cycles are errors), validates every key
-against STYLE_SPEC, and checks the page can hold the layout. Never draws anything.
+against STYLE_SPEC (style_schema.py), and checks the page can hold the layout. Never
+draws anything.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from . import schema as s
 from ..errors import HandoutError
+from . import schema as s
+from .style_schema import FONT_NAMES, STYLE_SPEC, Style
 from .yamlsafe import load_yaml
 
 BUILTIN_DIR = Path(__file__).parent.parent / "styles"
-FONT_NAMES = ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique")
 _FONT_BY_LOWER = {name.lower(): name for name in FONT_NAMES}
 MAX_CHAIN = 10
-
-
-def _text_block(lo: float) -> dict:
-    """Spec of a block of text: size, leading, colour, spacing."""
-    return {
-        "size": s.number(lo, 72, " pt"),
-        "leading": s.number(lo, 108, " pt"),
-        "colour": s.colour(),
-        "space_before": s.length(0, 144),
-        "space_after": s.length(0, 144),
-    }
-
-
-STYLE_SPEC = {
-    "page": {
-        "size": s.choice("letter", "a4"),
-        "margin_top": s.length(18, 288),
-        "margin_bottom": s.length(18, 288),
-        "margin_left": s.length(18, 288),
-        "margin_right": s.length(18, 288),
-    },
-    "fonts": {
-        "regular": s.choice(*(f.lower() for f in FONT_NAMES)),
-        "bold": s.choice(*(f.lower() for f in FONT_NAMES)),
-        "italic": s.choice(*(f.lower() for f in FONT_NAMES)),
-        "bold_italic": s.choice(*(f.lower() for f in FONT_NAMES)),
-    },
-    "title": _text_block(14),
-    "summary": _text_block(10),
-    "generic": _text_block(10),
-    "heading": {**_text_block(12), "part_size": s.number(12, 72, " pt")},
-    "body": {**_text_block(10), "italic_emphasis": s.flag(),
-             "max_paragraph_chars": s.number(200, 20000)},
-    "list": {
-        "indent": s.length(6, 72),
-        "bullet": s.text(4, allow_empty=False),
-        "item_space": s.length(0, 36),
-    },
-    "faq": {"question_colour": s.colour(), "answer_indent": s.length(0, 72)},
-    "warning": {
-        "label": s.text(120, allow_empty=False),
-        "continued": s.text(120, allow_empty=False),
-        "call": s.text(300, allow_empty=False),
-        "call_phone": s.text(300, allow_empty=False),
-        "after_hours": s.text(300, allow_empty=False),
-        "label_size": s.number(12, 48, " pt"),
-        "label_colour": s.colour(),
-        "label_fill": s.colour(),
-        "text_colour": s.colour(),
-        "fill": s.colour(),
-        "border_colour": s.colour(),
-        "border_width": s.number(1, 12, " pt"),
-        "padding": s.length(4, 36),
-        "space_before": s.length(0, 72),
-        "space_after": s.length(0, 72),
-    },
-    "note": {"size": s.number(10, 72, " pt"), "colour": s.colour(), "fill": s.colour(),
-             "border_colour": s.colour(), "padding": s.length(0, 36)},
-    "header": {
-        "size": s.number(8, 24, " pt"),
-        "colour": s.colour(),
-        "rule_colour": s.colour(),
-        "height": s.length(12, 144),
-        "logo_height": s.length(12, 144),
-    },
-    "footer": {
-        "size": s.number(8, 24, " pt"),
-        "leading": s.number(8, 36, " pt"),
-        "colour": s.colour(),
-        "rule_colour": s.colour(),
-        "gap": s.length(0, 72),
-        "page_label": s.text(60, allow_empty=False),
-        "default_disclaimer": s.text(1000, allow_empty=False),
-    },
-    "review": {
-        "unreviewed": s.text(200, allow_empty=False),
-        "overdue": s.text(200, allow_empty=False),
-        "reviewed": s.text(200, allow_empty=False),
-        "size": s.number(8, 24, " pt"),
-        "colour": s.colour(),
-        "fill": s.colour(),
-        "border_colour": s.colour(),
-        "reviewed_colour": s.colour(),
-        "padding": s.length(0, 36),
-    },
-    "headings": {kind: s.text(80, allow_empty=False) for kind in (
-        "generic", "usage", "dosage", "side_effects", "mechanism", "precautions",
-        "interactions", "faqs", "note")},
-}
-
-
-@dataclass(frozen=True)
-class Style:
-    """A resolved style: `values` is the validated tree, `chain` the files it came from."""
-
-    name: str
-    values: s.Node
-    chain: tuple[Path, ...]
-
-    def __getattr__(self, key):
-        return getattr(self.values, key)
 
 
 def faces(style: Style) -> tuple[str, str, str, str]:
@@ -155,7 +54,7 @@ def load_style(name_or_path: str = "default", search: tuple[Path, ...] = (),
     s.raise_all(errors, path)
     s.raise_all(s.missing(values, STYLE_SPEC), path)
     _check_geometry(values, path)
-    return Style(path.stem, s.Node(values), tuple(chain))
+    return s.build(Style, values, name=path.stem, chain=tuple(chain))
 
 
 def _resolve(path: Path, search: tuple[Path, ...]) -> tuple[list[Path], dict]:
@@ -216,6 +115,9 @@ def _merge(base: dict, over: dict) -> dict:
 
 
 PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
+# Not style choices: below these a page holds no readable text at all, so a style that
+# leaves less is refused with the keys to change.
+MIN_TEXT_WIDTH, MIN_TEXT_HEIGHT = 200, 300
 
 
 def _check_geometry(v: dict, path: Path) -> None:
@@ -224,13 +126,15 @@ def _check_geometry(v: dict, path: Path) -> None:
     page = v["page"]
     text_width = width - page["margin_left"] - page["margin_right"]
     text_height = height - page["margin_top"] - page["margin_bottom"]
-    if text_width < 200:
+    if text_width < MIN_TEXT_WIDTH:
         raise HandoutError(
-            f"page.margin_left + page.margin_right: expected at most {width - 200:g} pt "
+            f"page.margin_left + page.margin_right: expected at most "
+            f"{width - MIN_TEXT_WIDTH:g} pt "
             f"(page is {width:g} pt wide), found {width - text_width:g} pt", path)
-    if text_height < 300:
+    if text_height < MIN_TEXT_HEIGHT:
         raise HandoutError(
-            f"page.margin_top + page.margin_bottom: expected at most {height - 300:g} pt "
+            f"page.margin_top + page.margin_bottom: expected at most "
+            f"{height - MIN_TEXT_HEIGHT:g} pt "
             f"(page is {height:g} pt tall), found {height - text_height:g} pt", path)
     for block in ("title", "summary", "heading", "body", "generic"):
         if v[block]["leading"] < v[block]["size"]:
