@@ -21,7 +21,7 @@ from .model import (
 )
 from .read.parse import read_page
 from .render.glyphs import Glyphs, coverage
-from .settings.style import faces
+from .settings.style_schema import faces
 
 JSON_VERSION = 1
 LONG_SENTENCE_WORDS = 25

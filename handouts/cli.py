@@ -72,7 +72,7 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
 
     A page whose PDF is up to date with all its inputs is skipped (--force rebuilds).
     """
-    from .console import ConsoleReport
+    from .console import ConsoleProgress
     from .deliver.batch import build_batch
     from .read.workspace import select_shard
     from .settings.inputs import Inputs
@@ -80,9 +80,9 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
     pages = _pages(names, use_all, content)
     if shard is not None:
         pages = select_shard(pages, *shard)
-    with ConsoleReport() as report:
+    with ConsoleProgress() as progress:
         result = build_batch(pages, Inputs.locate(config_path, style_name), out_dir,
-                             report, jobs, force)
+                             progress, jobs, force)
     if result.interrupted:
         click.echo(f"interrupted: {result.summary()}", err=True)
         raise SystemExit(130)
@@ -106,15 +106,15 @@ def pack(names, use_all: bool, output: Path, content: Path, style_name: str | No
     A contents page, then each handout on a right-hand page (blank pages added for
     double-sided printing), with bookmarks. Written only if every handout builds.
     """
-    from .console import ConsoleReport
+    from .console import ConsoleProgress
     from .deliver.pack import build_pack
     from .settings.inputs import Inputs
 
     pages = _pages(names, use_all, content)
     try:
-        with ConsoleReport() as report:
+        with ConsoleProgress() as progress:
             result = build_pack(pages, Inputs.locate(config_path, style_name), output,
-                                report, jobs)
+                                progress, jobs)
     except KeyboardInterrupt:  # while assembling (rendering stops on its own)
         result = None
     batch = result.batch if result else None
@@ -180,15 +180,15 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
 
     pages = _pages(names, use_all, content)
     config, style = Inputs.locate(config_path, style_name).load()
-    report = check_pages(pages, style, config)
+    checked = check_pages(pages, style, config)
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(checked.as_json(), indent=2, ensure_ascii=False))
     else:
-        for line in report.text_lines():
+        for line in checked.text_lines():
             click.echo(line)
-    if report.failed(strict):
+    if checked.failed(strict):
         raise SystemExit(1)
 
 

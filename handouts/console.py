@@ -87,8 +87,8 @@ def _is_terminal(stream) -> bool:
         return False
 
 
-class ConsoleReport:
-    """The CLI's output.Report: lines for outputs, warnings and errors, bar below."""
+class ConsoleProgress:
+    """The CLI's batch Progress: lines for outputs, warnings and errors, bar below."""
 
     def __init__(self, bar: ProgressBar | None = None):
         self.bar = bar or ProgressBar()
@@ -111,7 +111,7 @@ class ConsoleReport:
     def close(self) -> None:
         self.bar.close()
 
-    def __enter__(self) -> "ConsoleReport":
+    def __enter__(self) -> "ConsoleProgress":
         return self
 
     def __exit__(self, *exc) -> None:

@@ -18,9 +18,9 @@ from ..read.parse import read_page
 from ..read.workspace import Page
 from ..render.document import render
 from ..render.look import look_for
-from ..settings.config import Config
+from ..settings.config_schema import Config
 from .files import output_path, write_atomic
-from .manifest import Manifest, page_fingerprint, settings_digest
+from .manifest import Manifest, page_fingerprint, shared_digest
 from .parallel import Interrupted, run_tasks, shield
 
 
@@ -72,7 +72,7 @@ class BatchResult:
                 f"failed {len(self.failed)}, warnings {self.warnings}")
 
 
-class Report:
+class Progress:
     """What a batch tells its caller as it goes (the CLI prints; tests may collect)."""
 
     def start(self, total: int) -> None:
@@ -94,12 +94,12 @@ class Job:
     fingerprint: str = ""
 
 
-def build_batch(pages, settings, out_dir: Path, report: Report | None = None,
+def build_batch(pages, inputs, out_dir: Path, progress: Progress | None = None,
                 jobs: int | None = 1, force: bool = False) -> BatchResult:
     """Build every page that is not up to date; a page that fails is reported and the
     rest still build. Ctrl-C stops cleanly (result.interrupted); the manifest keeps
     what was built, so the next run resumes."""
-    report = report or Report()
+    progress = progress or Progress()
     result = BatchResult()
     manifest = Manifest(out_dir)
     saved = [time.monotonic()]
@@ -108,21 +108,21 @@ def build_batch(pages, settings, out_dir: Path, report: Report | None = None,
         if isinstance(outcome, Built):
             manifest.record(outcome.path, job.fingerprint, outcome.sha256)
             result.built.append(outcome)
-            report.built(outcome)
+            progress.built(outcome)
         else:
-            _fail(result, report, _failure(job.page, outcome))
+            _fail(result, progress, _failure(job.page, outcome))
         if time.monotonic() - saved[0] > MANIFEST_EVERY:  # a killed run loses little
             manifest.save()
             saved[0] = time.monotonic()
 
     try:
-        config, style = _preload(settings)
-        todo = _plan(pages, out_dir, settings_digest(config, style), manifest, force,
-                     result, report)
-        report.start(len(todo))
+        config, style = _preload(inputs)
+        todo = _plan(pages, out_dir, shared_digest(config, style), manifest, force,
+                     result, progress)
+        progress.start(len(todo))
         if todo:  # fonts parsed once, here, and shared by forked workers
             look_for(style)
-        run_tasks(_build_task, todo, partial(_load, settings), on_result, jobs)
+        run_tasks(_build_task, todo, partial(_load, inputs), on_result, jobs)
     except (Interrupted, KeyboardInterrupt):
         result.interrupted = True
     finally:
@@ -135,11 +135,11 @@ def build_batch(pages, settings, out_dir: Path, report: Report | None = None,
     return result
 
 
-def render_batch(pages, settings, report: Report | None = None,
+def render_batch(pages, inputs, progress: Progress | None = None,
                  jobs: int | None = 1):
     """Render every page in memory, in the order given: (Built or None per page,
     BatchResult). Used for packs, which must have every page or none."""
-    report = report or Report()
+    progress = progress or Progress()
     result = BatchResult()
     made: dict[Path, Built] = {}
 
@@ -147,13 +147,13 @@ def render_batch(pages, settings, report: Report | None = None,
         if isinstance(outcome, Built):
             made[page.path] = outcome
             result.built.append(outcome)
-            report.built(outcome)
+            progress.built(outcome)
         else:
-            _fail(result, report, _failure(page, outcome))
+            _fail(result, progress, _failure(page, outcome))
 
-    report.start(len(pages))
+    progress.start(len(pages))
     try:
-        run_tasks(_render_task, list(pages), partial(_load, settings), on_result, jobs)
+        run_tasks(_render_task, list(pages), partial(_load, inputs), on_result, jobs)
     except (Interrupted, KeyboardInterrupt):
         result.interrupted = True
     return [made.get(page.path) for page in pages], result
@@ -162,7 +162,7 @@ def render_batch(pages, settings, report: Report | None = None,
 MANIFEST_EVERY = 5.0  # seconds between manifest saves during a batch
 
 
-def _plan(pages, out_dir, digest, manifest, force, result, report) -> list[Job]:
+def _plan(pages, out_dir, digest, manifest, force, result, progress) -> list[Job]:
     """The pages to build: not up to date (or --force), and not a second page with
     a name already taken (two pages must never race for one PDF)."""
     todo, taken, seen = [], {}, set()
@@ -177,7 +177,7 @@ def _plan(pages, out_dir, digest, manifest, force, result, report) -> list[Job]:
             target = output_path(out_dir, page.name)
             fingerprint = page_fingerprint(digest, page.name, _read(page.path))
         except HandoutError as exc:
-            _fail(result, report, _failure(page, exc))
+            _fail(result, progress, _failure(page, exc))
             continue
         if not force and manifest.is_current(target, fingerprint):
             result.skipped.append(target)
@@ -199,15 +199,15 @@ def _read(path: Path) -> bytes:
 _loaded: dict = {}
 
 
-def _preload(settings):
+def _preload(inputs):
     """Load config and style once for this batch (and its forked workers)."""
-    _loaded[settings] = context = settings.load()
+    _loaded[inputs] = context = inputs.load()
     return context
 
 
-def _load(settings):
+def _load(inputs):
     """A worker's context: the preloaded one (this process or forked), else loaded."""
-    return _loaded.get(settings) or settings.load()
+    return _loaded.get(inputs) or inputs.load()
 
 
 def _build_task(context, job: Job):
@@ -237,6 +237,6 @@ def _failure(page: Page, exc: BaseException) -> str:
     return " ".join(message.split())
 
 
-def _fail(result: BatchResult, report: Report, message: str) -> None:
+def _fail(result: BatchResult, progress: Progress, message: str) -> None:
     result.failed.append(message)
-    report.failed(message)
+    progress.failed(message)

@@ -123,11 +123,11 @@ def attachment_name(title: str, source: object) -> str:
     return f"{safe or 'Handout'} - patient information.pdf"
 
 
-def attachments_for(pages, settings, out_dir: Path) -> tuple[Attachment, ...]:
+def attachments_for(pages, inputs, out_dir: Path) -> tuple[Attachment, ...]:
     """One PDF per page, from the same incremental build as `handouts build` (so the
     config's header and phone numbers are in it, and an up-to-date PDF is reused)."""
     pages = list(dict.fromkeys(pages))  # the same page named twice is attached once
-    result = build_batch(pages, settings, out_dir, jobs=1)
+    result = build_batch(pages, inputs, out_dir, jobs=1)
     if result.failed or result.interrupted:
         raise HandoutError(result.failed[0] if result.failed else "interrupted")
     found: list[Attachment] = []
@@ -177,7 +177,7 @@ class Letter:
         return f"{names} ({kib} KiB)"
 
 
-def prepare(request: Request, config, settings, content: Path, out_dir: Path,
+def prepare(request: Request, config, inputs, content: Path, out_dir: Path,
             sender: Address | None, draft: bool = False) -> list[Letter]:
     """Check everything and build every message; nothing leaves the machine here."""
     recipients = check_recipients(request.recipients)
@@ -186,7 +186,7 @@ def prepare(request: Request, config, settings, content: Path, out_dir: Path,
     else:  # the clinic's name comes from handouts.yaml: checked as strictly as --subject
         subject = check_subject(default_subject(config), "clinic.name (in the subject)")
     message = read_message(request.message, request.message_file)
-    attachments = attachments_for(resolve(request.names, content), settings, out_dir)
+    attachments = attachments_for(resolve(request.names, content), inputs, out_dir)
     body = message if message is not None else default_body(config, attachments)
     return [Letter(r, compose(sender, r, subject, body, attachments, draft), attachments)
             for r in recipients]

@@ -31,7 +31,7 @@ LIBRARIES = ("reportlab", "pillow", "pikepdf", "fonttools", "markdown-it-py",
              "python-frontmatter", "ftfy", "pyyaml")
 
 
-def settings_digest(config, style) -> str:
+def shared_digest(config, style) -> str:
     """Hash of every input shared by all pages of a build: package version and source,
     bundled fonts, library versions, the style chain, the config and its logo, and
     SOURCE_DATE_EPOCH (it sets the PDF dates)."""
@@ -51,10 +51,10 @@ def settings_digest(config, style) -> str:
     return digest.hexdigest()
 
 
-def page_fingerprint(settings: str, name: str, page_bytes: bytes) -> str:
+def page_fingerprint(shared: str, name: str, page_bytes: bytes) -> str:
     """Hash of one page's inputs: the shared digest, its output name and its bytes."""
     digest = hashlib.sha256()
-    for label, data in (("settings", settings.encode()), ("name", name.encode()),
+    for label, data in (("settings", shared.encode()), ("name", name.encode()),
                         ("page", page_bytes)):
         _add(digest, label, data)
     return digest.hexdigest()

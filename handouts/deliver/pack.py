@@ -17,7 +17,7 @@ import pikepdf
 
 from ..errors import HandoutError
 from ..render.contents import CONTENTS_TITLE, draw_contents
-from .batch import BatchResult, Report, render_batch
+from .batch import BatchResult, Progress, render_batch
 from .files import write_atomic
 
 @dataclass(frozen=True)
@@ -37,14 +37,14 @@ class PackResult:
     pages: int = 0  # pages in the pack, contents and blanks included
 
 
-def build_pack(pages, settings, target: Path, report: Report | None = None,
+def build_pack(pages, inputs, target: Path, progress: Progress | None = None,
                jobs: int | None = 1) -> PackResult:
     """Render every page, then write the pack atomically; nothing is written unless
     every handout built (a print run must not silently miss one)."""
-    made, batch = render_batch(pages, settings, report, jobs)
+    made, batch = render_batch(pages, inputs, progress, jobs)
     if batch.failed or batch.interrupted or not pages:
         return PackResult(batch)
-    config, style = settings.load()
+    config, style = inputs.load()
     data, entries, total = assemble([(built.data, built.pages) for built in made],
                                     style, config)
     write_atomic(target, data)

@@ -61,10 +61,10 @@ def smtp_server(smtp, env=os.environ) -> SmtpServer:
     if user and not password:
         raise HandoutError("HANDOUTS_SMTP_PASSWORD is not set (needed to log in as "
                            f"{user!r}; it is read only from the environment)")
-    settings = SmtpServer(host, _port(port, port_src, security), security, user,
-                            check_sender(sender, sender_src), _cafile(env), password)
-    tls_context(settings)  # a bad CA file is an error now, before anything is built
-    return settings
+    server = SmtpServer(host, _port(port, port_src, security), security, user,
+                        check_sender(sender, sender_src), _cafile(env), password)
+    tls_context(server)  # a bad CA file is an error now, before anything is built
+    return server
 
 
 def _check_security(host: str, host_src: str, security: str, source: str) -> str:
@@ -104,16 +104,16 @@ def draft_sender(smtp, env=os.environ) -> Address | None:
     return check_sender(sender, source) if sender else None
 
 
-def tls_context(settings: SmtpServer) -> ssl.SSLContext:
+def tls_context(server: SmtpServer) -> ssl.SSLContext:
     """System trust store plus HANDOUTS_SMTP_CAFILE; host name and certificate checked."""
     context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    if settings.cafile is not None:
+    if server.cafile is not None:
         try:
-            context.load_verify_locations(cafile=str(settings.cafile))
+            context.load_verify_locations(cafile=str(server.cafile))
         except (ssl.SSLError, OSError) as exc:
             raise HandoutError(f"HANDOUTS_SMTP_CAFILE: not a CA certificate file ({exc})",
-                               settings.cafile) from None
+                               server.cafile) from None
     return context
 
 
@@ -150,70 +150,70 @@ class _Failed(Exception):
     """Connecting, TLS or login failed: nothing was sent on this connection."""
 
 
-def send(letters, settings: SmtpServer, on_sent=lambda line: None) -> SendOutcome:
+def send(letters, server: SmtpServer, on_sent=lambda line: None) -> SendOutcome:
     """Send each letter once, in order, on one verified connection; never retry."""
-    report = SendOutcome(tuple(letter.recipient for letter in letters))
+    outcome = SendOutcome(tuple(letter.recipient for letter in letters))
     try:
-        with _session(settings) as (smtp, via):
+        with _session(server) as (smtp, via):
             for letter in letters:
-                if not _send_one(smtp, settings, letter, report):
+                if not _send_one(smtp, server, letter, outcome):
                     break
-                if letter.recipient in report.sent:
+                if letter.recipient in outcome.sent:
                     on_sent(f"sent to {letter.recipient}: {letter.describe()} via {via}")
     except _Failed as exc:
-        report.stopped = f"{settings.where}: {exc}"
-    if not report.stopped and not report.ok:
-        report.stopped = f"{settings.where}: not every message was accepted"
-    return report
+        outcome.stopped = f"{server.where}: {exc}"
+    if not outcome.stopped and not outcome.ok:
+        outcome.stopped = f"{server.where}: not every message was accepted"
+    return outcome
 
 
-def _send_one(smtp, settings: SmtpServer, letter: Letter, report: SendOutcome) -> bool:
+def _send_one(smtp, server: SmtpServer, letter: Letter, outcome: SendOutcome) -> bool:
     """Send one letter; False when the connection can no longer be trusted to go on."""
     to = letter.recipient
     try:
-        smtp.sendmail(settings.sender.addr_spec, [to], letter.data)
+        smtp.sendmail(server.sender.addr_spec, [to], letter.data)
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = exc.recipients.get(to, (0, b"refused"))
-        report.refused[to] = _said(code, text, settings)
+        outcome.refused[to] = _said(code, text, server)
         return True  # this address was refused; the next patient's message is unaffected
     except smtplib.SMTPResponseException as exc:
-        report.refused[to] = _said(exc.smtp_code, exc.smtp_error, settings)
+        outcome.refused[to] = _said(exc.smtp_code, exc.smtp_error, server)
         # A permanent refusal of this message on an open connection: go on. A temporary
         # one (4xx, e.g. 421 closing) or a refused sender: stop; the rest are listed.
         return (exc.smtp_code >= 500 and smtp.sock is not None
                 and not isinstance(exc, smtplib.SMTPSenderRefused))
     except (smtplib.SMTPException, OSError) as exc:
-        report.unknown[to] = f"{_reason(exc, settings)} while sending"
-        report.stopped = f"{settings.where}: connection lost"
+        outcome.unknown[to] = f"{_reason(exc, server)} while sending"
+        outcome.stopped = f"{server.where}: connection lost"
         return False
-    report.sent.append(to)
+    outcome.sent.append(to)
     return True
 
 
 @contextmanager
-def _session(settings: SmtpServer):
+def _session(server: SmtpServer):
     """A connected, encrypted, logged-in SMTP session, and how it is secured."""
     try:
-        smtp = _open(settings)
+        smtp = _open(server)
     except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError is an OSError
-        raise _Failed(_reason(exc, settings)) from None
+        raise _Failed(_reason(exc, server)) from None
     try:
-        yield smtp, _via(smtp, settings)
+        yield smtp, _via(smtp, server)
     finally:
         _close(smtp)
 
 
-def _open(settings: SmtpServer):
-    context = tls_context(settings)
-    if settings.security == "ssl":
-        smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT, context=context)
+def _open(server: SmtpServer):
+    context = tls_context(server)
+    if server.security == "ssl":
+        smtp = smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT, context=context)
     else:
-        smtp = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT)
+        smtp = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT)
     try:
-        if settings.security == "starttls":
+        if server.security == "starttls":
             smtp.starttls(context=context)  # raises if the server does not offer it
-        if settings.username:
-            smtp.login(settings.username, settings.password)
+        if server.username:
+            smtp.login(server.username, server.password)
     except BaseException:
         _close(smtp)
         raise
@@ -227,12 +227,12 @@ def _close(smtp) -> None:
         smtp.close()
 
 
-def _via(smtp, settings: SmtpServer) -> str:
+def _via(smtp, server: SmtpServer) -> str:
     version = getattr(smtp.sock, "version", None)
-    return f"{settings.where} ({version() if version else 'unencrypted, localhost only'})"
+    return f"{server.where} ({version() if version else 'unencrypted, localhost only'})"
 
 
-def _reason(exc: BaseException, settings: SmtpServer) -> str:
+def _reason(exc: BaseException, server: SmtpServer) -> str:
     """A short, specific reason for one line, with the password scrubbed out."""
     if isinstance(exc, ssl.SSLCertVerificationError):
         text = (f"TLS certificate not trusted ({exc.verify_message}); for a private CA "
@@ -240,12 +240,12 @@ def _reason(exc: BaseException, settings: SmtpServer) -> str:
     elif isinstance(exc, ssl.SSLError):
         text = f"TLS failed ({exc.reason or exc})"
     elif isinstance(exc, smtplib.SMTPAuthenticationError):
-        text = (f"login refused for {settings.username!r} "
-                f"({_said(exc.smtp_code, exc.smtp_error, settings)})")
+        text = (f"login refused for {server.username!r} "
+                f"({_said(exc.smtp_code, exc.smtp_error, server)})")
     elif isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in str(exc):
         text = "server does not offer STARTTLS; will not send unencrypted"
     elif isinstance(exc, smtplib.SMTPResponseException):
-        text = f"server said {_said(exc.smtp_code, exc.smtp_error, settings)}"
+        text = f"server said {_said(exc.smtp_code, exc.smtp_error, server)}"
     elif isinstance(exc, ConnectionRefusedError):
         text = "connection refused (is the server running, and is the port right?)"
     elif isinstance(exc, socket.gaierror):
@@ -256,16 +256,16 @@ def _reason(exc: BaseException, settings: SmtpServer) -> str:
         text = exc.strerror
     else:
         text = str(exc).rstrip(".") or type(exc).__name__
-    return _scrub(text, settings)
+    return _scrub(text, server)
 
 
-def _said(code: int, text, settings: SmtpServer) -> str:
+def _said(code: int, text, server: SmtpServer) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     text = " ".join(str(text).split())
-    return _scrub(f"{code} {text[:200]}", settings)
+    return _scrub(f"{code} {text[:200]}", server)
 
 
-def _scrub(text: str, settings: SmtpServer) -> str:
+def _scrub(text: str, server: SmtpServer) -> str:
     # A server may echo what it was sent; the password must never reach a terminal or log.
-    return text.replace(settings.password, "***") if settings.password else text
+    return text.replace(server.password, "***") if server.password else text

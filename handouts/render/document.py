@@ -16,8 +16,8 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from .. import __version__
 from ..errors import HandoutError
 from ..model import Drug
-from ..settings.config import Config
-from ..settings.style import Style
+from ..settings.config_schema import Config
+from ..settings.style_schema import Style
 from .flowables import numbered_canvas
 from .glyphs import Glyphs
 from .internals import usable_height

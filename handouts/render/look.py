@@ -12,7 +12,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 
-from ..settings.style import PAGE_SIZES, Style, faces
+from ..settings.style_schema import PAGE_SIZES, Style, faces
 from . import fonts
 from .glyphs import coverage
 

@@ -14,7 +14,7 @@ from reportlab.lib.utils import ImageReader
 from .. import review
 from ..errors import HandoutError
 from ..model import Drug
-from ..settings.config import Clinic, Config
+from ..settings.config_schema import Clinic, Config
 from .flowables import TaggedParagraph
 from .glyphs import Glyphs
 from .look import Look

@@ -17,8 +17,8 @@ from ..model import (
     Drug, EffectGroup, Faq, Heading, ListBlock, Paragraph as PPara, Preformatted, Rule,
     Section, plain,
 )
-from ..settings.config import Config
-from ..settings.style import Style
+from ..settings.config_schema import Config
+from ..settings.style_schema import Style
 from .flowables import Box, BoxLook, BookmarkedParagraph, Rule as RuleLine, TaggedParagraph
 from .glyphs import Glyphs
 from .look import Look

@@ -11,20 +11,11 @@ from pathlib import Path
 
 from ..errors import HandoutError
 from . import schema as s
-from .style_schema import FONT_NAMES, STYLE_SPEC, Style
+from .style_schema import PAGE_SIZES, STYLE_SPEC, Style
 from .yamlsafe import load_yaml
 
 BUILTIN_DIR = Path(__file__).parent.parent / "styles"
-_FONT_BY_LOWER = {name.lower(): name for name in FONT_NAMES}
 MAX_CHAIN = 10
-
-
-def faces(style: Style) -> tuple[str, str, str, str]:
-    """The bundled font files (stems) of the style's regular, bold, italic and bold
-    italic faces."""
-    f = style.fonts
-    return tuple(_FONT_BY_LOWER[name] for name in (f.regular, f.bold, f.italic,
-                                                   f.bold_italic))
 
 
 def find_style(name_or_path: str, search: tuple[Path, ...] = ()) -> Path:
@@ -114,7 +105,6 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
 # Not style choices: below these a page holds no readable text at all, so a style that
 # leaves less is refused with the keys to change.
 MIN_TEXT_WIDTH, MIN_TEXT_HEIGHT = 200, 300

@@ -16,6 +16,8 @@ from .schema import setting
 
 FONT_NAMES = ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique")
 _FACE = s.choice(*(f.lower() for f in FONT_NAMES))
+_FONT_BY_LOWER = {name.lower(): name for name in FONT_NAMES}
+PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898)}
 HEADING_KINDS = ("generic", "usage", "dosage", "side_effects", "mechanism", "precautions",
                  "interactions", "faqs", "note")
 
@@ -253,3 +255,11 @@ class Style:
 
 
 STYLE_SPEC = s.spec_of(Style)
+
+
+def faces(style: Style) -> tuple[str, str, str, str]:
+    """The bundled font files (stems) of the style's regular, bold, italic and bold
+    italic faces."""
+    f = style.fonts
+    return tuple(_FONT_BY_LOWER[name] for name in (f.regular, f.bold, f.italic,
+                                                   f.bold_italic))
