@@ -1,5 +1,5 @@
-"""Batch helper: run one task per item, in this process or in worker processes, and stop
-cleanly on Ctrl-C. Knows nothing of pages or PDFs; never writes a file itself.
+"""Deliver stage helper: run one task per item, in this process or in worker processes,
+and stop cleanly on Ctrl-C. Knows nothing of pages or PDFs; never writes a file itself.
 
 Tasks are module-level functions `task(context, item)`; `setup` (picklable, e.g. a
 functools.partial of a module-level function) makes the context once per process, so

@@ -1,4 +1,4 @@
-"""Workspace stage: find pages under the content folder and resolve NAMEs safely.
+"""Read stage: find pages under the content folder and resolve NAMEs safely.
 
 A NAME is a page's file stem (or its title), never a path: nothing here lets a
 command-line argument point outside the content or output folders.

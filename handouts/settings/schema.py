@@ -1,4 +1,5 @@
-"""Schemas for hand-edited YAML (styles, config): declared once, every problem reported.
+"""Settings stage: schemas for hand-edited YAML (styles, config): fields declared once,
+every problem reported.
 
 Values arrive as text (see yamlsafe); fields convert and range-check them. Errors say
 file, key path, what was expected and what was found. Nothing here draws anything.

@@ -1,4 +1,4 @@
-"""Strict YAML loading shared by pages, styles and config.
+"""Settings stage: strict YAML loading, shared by pages, styles and config.
 
 Never constructs Python objects, never coerces text (YAML 1.1 `NO` -> False), and
 refuses aliases (billion-laughs) and duplicate keys instead of silently keeping one.
