@@ -96,7 +96,8 @@ class Metrics:
 
 
 def style_metrics(name: str = "default") -> Metrics:
-    from handouts.settings.style import FONT_NAMES, PAGE_SIZES, load_style
+    from handouts.settings.style import load_style
+    from handouts.settings.style_schema import FONT_NAMES, PAGE_SIZES
 
     st = load_style(name)
     by_lower = {f.lower(): f for f in FONT_NAMES}

@@ -59,14 +59,15 @@ T = [("start", time.perf_counter())]
 def mark(n): T.append((n, time.perf_counter()))
 import handouts.cli; mark("import handouts.cli (click)")
 from pathlib import Path
-config, style = handouts.cli.load_settings(None, None); mark("load config + style (YAML)")
+from handouts.settings.inputs import Inputs
+config, style = Inputs.locate(None, None).load(); mark("load config + style (YAML)")
 from handouts.read.workspace import resolve
 pages = resolve(["ixabepilone"], Path("content")); mark("find the page")
 import handouts.read.parse; mark("import parse (ftfy, markdown-it, frontmatter)")
-import handouts.render.layout; mark("import layout (ReportLab)")
+import handouts.render.document; mark("import render (ReportLab)")
 drug = handouts.read.parse.read_page(pages[0].path, "ixabepilone"); mark("read_page (first call)")
-look = handouts.render.layout.look_for(style); mark("look_for: register 4 TTFs, styles")
-r = handouts.render.layout.render(drug, style, config); mark("render")
+look = handouts.render.look.look_for(style); mark("look_for: register 4 TTFs, styles")
+r = handouts.render.document.render(drug, style, config); mark("render")
 from handouts.deliver.files import write_atomic
 write_atomic(Path(sys.argv[1]) / "x.pdf", r.data); mark("write_atomic (fsync)")
 import json
@@ -137,7 +138,7 @@ def cold_section(tmp: Path, runs: int) -> list[str]:
             "of imports. Self time by top-level package:", "",
             "| package | self ms |", "| --- | --- |"]
     out += [f"| {k} | {v / 1000:.1f} |" for k, v in selfs.most_common(12)]
-    keys = ["handouts.cli", "click", "handouts.settings.config", "handouts.render.layout", "reportlab.platypus",
+    keys = ["handouts.cli", "click", "handouts.settings.config", "handouts.render.document", "reportlab.platypus",
             "reportlab.platypus.paragraph", "ftfy", "wcwidth", "markdown_it", "yaml",
             "PIL.Image", "pyphen", "handouts.review", "handouts.model", "frontmatter"]
     out += ["", "Cumulative import time of selected modules (ms): "
@@ -265,15 +266,16 @@ def apply_tweaks(tweaks: list[str], font_dir: Path) -> None:
         from reportlab import rl_config
         rl_config.useA85 = 0
     if "no_licence" in tweaks:
-        import handouts.fonts
-        handouts.fonts.FONT_DIR = font_dir
+        import handouts.render.fonts
+        import handouts.render.glyphs
+        handouts.render.fonts.FONT_DIR = handouts.render.glyphs.FONT_DIR = font_dir
     if "strip_regex" in tweaks:
         import handouts.read.parse as hp
         bad, slow = _re.compile(_BAD_LINE), hp._strip_controls
         hp._strip_controls = lambda line, number, warnings: (
             line if not bad.search(line) else slow(line, number, warnings))
     if "glyphs_regex" in tweaks:
-        import handouts.render.layout as hl
+        import handouts.render.glyphs as hl
         slow_fix, compiled = hl.Glyphs.fix, {}
 
         def fix(self, text):
@@ -286,7 +288,7 @@ def apply_tweaks(tweaks: list[str], font_dir: Path) -> None:
     if "objstm" in tweaks:
         import pikepdf
 
-        import handouts.deliver.batch as ho
+        import handouts.deliver.batch as ho  # build_one's own reference
         write = ho.write_atomic
 
         def resave(path, data):
