@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from conftest import boxed_text, renamed_label_words, source_words, words
+from helpers import renamed_label_words, source_words, text_in_boxes, words
 from handouts.render.glyphs import FONT_DIR
 from handouts.model import block_text, plain
 from handouts.deliver.batch import build_one
@@ -163,7 +163,7 @@ def _check_box(report, drug, pdf_path, pages, style) -> None:
     head = _norm(style.warning.label.removesuffix(":"))  # "(continued):" may follow
     boxed = [i for i, lines in enumerate(pages)
              if head in _norm(" ".join(line.text for line in lines))]
-    inside = boxed_text(pdf_path, style.warning.fill, boxed) if boxed else ""
+    inside = _boxed_text(pdf_path, style.warning.fill, boxed) if boxed else ""
     report.has_box = bool(inside)
     if report.has_box != bool(drug.severe_groups):
         report.problems.append(f"box: drawn={report.has_box}, "
@@ -179,6 +179,15 @@ def _check_box(report, drug, pdf_path, pages, style) -> None:
             if not group.severe and group.label and group.blocks \
                     and _opening(group) in unbulleted:
                 report.problems.append(f"box: non-severe group line {group.line} boxed")
+
+
+def _boxed_text(pdf_path, fill: str, indexes: list[int]) -> str:
+    """The boxed text of the given pages only: pdfplumber parses no other page (and,
+    unlike the tests' read_back, nothing is kept: a worker reads hundreds of PDFs)."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf_path) as pdf:
+        return text_in_boxes([pdf.pages[i] for i in indexes], fill)
 
 
 def _opening(group) -> str:

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from functools import lru_cache
 from pathlib import Path
 
 import page
-import pdfplumber
 import pikepdf
 import pytest
-from pdfplumber.utils import extract_text
 
-from conftest import CORPUS, ROOT, run_cli, words, write_page
 from handouts.read.parse import read_page
 from handouts.settings.style import load_style
+from helpers import (
+    CORPUS, ROOT, corpus_sample, read_back, run_cli, text_of, words, write_page,
+)
 
 STYLES = ("default", "large-print", "monochrome")
 SAMPLE_STEP = 21  # every 21st corpus page, sorted: 51 of 1,071, all letters of the corpus
@@ -40,16 +39,12 @@ SPLIT_PAGE = "\n".join([
 ])
 
 
-def corpus_sample() -> list[Path]:
-    return sorted(CORPUS.rglob("*.md"))[::SAMPLE_STEP] if CORPUS.is_dir() else []
-
-
 @pytest.fixture(scope="module", params=STYLES)
 def built(request, tmp_path_factory) -> list[Path]:
     """The seed, the split page and the corpus sample, built in one style."""
     style, out = request.param, tmp_path_factory.mktemp(request.param)
     split = write_page(tmp_path_factory.mktemp("content"), "splitting", SPLIT_PAGE)
-    sample = corpus_sample()
+    sample = corpus_sample(step=SAMPLE_STEP)
     for content, names in ((ROOT / "content", [SEED_NAME]), (split.parent, [split.stem]),
                            (CORPUS, [p.stem for p in sample])):
         if names:
@@ -60,7 +55,7 @@ def built(request, tmp_path_factory) -> list[Path]:
 
 
 def test_sample_spans_the_corpus():
-    sample = corpus_sample()
+    sample = corpus_sample(step=SAMPLE_STEP)
     if not sample:
         pytest.skip("no corpus at ../shared/corpus")
     assert len(sample) >= 50
@@ -116,54 +111,55 @@ def test_tree_reads_like_the_pages(built):
     """The tree's marked content, in tree order, is the pages' text in reading order
     minus artifacts; the disclaimer (page 1's footer) is read once, last."""
     for path in read_closely(built):
-        tree, pages = tagged(path).words(), page_words(path)
+        tree, pages = read_back(path).tree_words(), page_words(path)
         assert tree == pages, f"{path.name}: first difference at word {_diverge(tree, pages)}"
 
 
 def test_headings_have_text_and_nest(built):
     for path in read_closely(built):
-        doc = tagged(path)
-        headings = [(int(str(el.S)[2:]), doc.words(el)) for el in doc.elements()
-                    if str(el.S)[:2] == "/H"]
-        assert headings[0] == (1, words(str(doc.pdf.docinfo.Title))), path.name
+        doc = read_back(path)
+        headings = [(int(el.tag[1:]), doc.tree_words(el)) for el in doc.elements()
+                    if el.tag[:1] == "H"]
+        assert headings[0] == (1, words(doc.title)), path.name
         assert all(text for _, text in headings), path.name
         levels = [level for level, _ in headings]
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), (path.name, levels)
 
 
 def test_warning_box_items_are_inside_its_grouping_element(built):
-    doc = tagged(built[0])
+    doc = read_back(built[0])
     drug = read_page(ROOT / "content" / f"{SEED_NAME}.md")
     severe = [e.label for g in drug.severe_groups for e in g.effects]
     common = [e.label for s in drug.sections for g in s.groups if not g.severe
               for e in g.effects]
     assert len(severe) == 4 and len(common) == 10
-    [box] = doc.boxes()
-    inside = " ".join(doc.words(box))
+    [box] = boxes(doc)
+    inside = " ".join(doc.tree_words(box))
     for item in severe:
         assert " ".join(words(item)) in inside, item
     for item in common:
         assert " ".join(words(item)) not in inside, item
     assert "Call your doctor or care team right away" in inside  # whom to call
-    [items] = [k for k in _kids(box) if k.S == "/L"]
-    assert [str(li.S) for li in _kids(items)] == ["/LI"] * 4
-    assert [[str(k.S) for k in _kids(li)] for li in _kids(items)] == [["/Lbl", "/LBody"]] * 4
+    [items] = [k for k in box.kids if k.tag == "L"]
+    assert [li.tag for li in items.kids] == ["LI"] * 4
+    assert [[k.tag for k in li.kids] for li in items.kids] == [["Lbl", "LBody"]] * 4
 
 
 def test_split_paragraph_and_box_keep_one_element(built):
-    doc = tagged(built[1])
-    assert len(doc.pdf.pages) >= 4
-    usage = max((el for el in doc.elements() if el.S == "/P"),
-                key=lambda el: len(doc.words(el)))
-    assert doc.words(usage)[:2] == ["Sentence", "0"]
+    doc = read_back(built[1])
+    assert len(doc.pages) >= 4
+    usage = max((el for el in doc.elements() if el.tag == "P"),
+                key=lambda el: len(doc.tree_words(el)))
+    assert doc.tree_words(usage)[:2] == ["Sentence", "0"]
     pages = sorted(doc.pages_of(usage))  # one P, marked content on two pages or more
     assert len(pages) >= 2 and pages == list(range(pages[0], pages[-1] + 1))
-    [box] = doc.boxes()
+    [box] = boxes(doc)
     assert len(doc.pages_of(box)) >= 2
-    nested = [el for el in doc.elements() if el.S == "/LBody" and any(
-        k.S == "/L" for k in _kids(el))]
-    outer = nested[0].P.P  # LBody < LI < L
-    assert [doc.words(_kids(li)[0]) for li in _kids(outer)] == [["1"], ["2"]]  # Lbl numbers
+    nested = [el for el in doc.elements() if el.tag == "LBody" and any(
+        k.tag == "L" for k in el.kids)]
+    outer = doc.parent_of(doc.parent_of(nested[0]))  # LBody < LI < L
+    assert outer.tag == "L"
+    assert [doc.tree_words(li.kids[0]) for li in outer.kids] == [["1"], ["2"]]  # Lbl numbers
     text = text_by_tag(built[1])
     assert "(continued)" in text["Artifact"] and "(continued)" not in text["content"]
     assert text["content"].count("Call your doctor or care team") == 1
@@ -207,10 +203,9 @@ def test_clinic_logo_is_a_figure_with_alt_and_header_read_once(tmp_path):
     assert result.exit_code == 0, result.output
     path = tmp_path / "out" / f"{SEED_NAME}.pdf"
     assert page.validate_pdf(path, profile="ua1").is_compliant
-    doc = Tagged(path)
-    assert [str(el.Alt) for el in doc.elements() if el.S == "/Figure"] == [
-        "Riverside Clinic logo"]
-    tree = doc.words()
+    doc = read_back(path)
+    assert [el.alt for el in doc.elements() if el.tag == "Figure"] == ["Riverside Clinic logo"]
+    tree = doc.tree_words()
     assert tree[:5] == ["Riverside", "Clinic", "1", "River", "Road"]
     assert tree.count("Riverside") == 1  # later pages' headers are artifacts
     assert tree == page_words(path)
@@ -224,96 +219,35 @@ def test_large_print_body_is_18pt_upright_with_generous_leading(built):
     assert style.body.size >= 18 and style.body.leading >= 1.5 * style.body.size
     assert style.title.size > style.heading.size > style.body.size
     for path in read_closely(built):
-        with pdfplumber.open(path) as pdf:
-            for pg in pdf.pages:
-                body = [c for c in body_chars(pg) if c.get("tag") != "Artifact"]
-                assert body and min(c["size"] for c in body) >= 18 - 0.01, path.name
-                assert not [c for c in pg.chars if "Oblique" in c["fontname"]], path.name
-                baselines = sorted({round(c["bottom"], 1) for c in body
-                                    if abs(c["size"] - 18) < 0.01})
-                gaps = [b - a for a, b in zip(baselines, baselines[1:])]
-                assert not gaps or min(gaps) >= 1.5 * 18 - 0.2, (path.name, gaps)
+        for pg in read_back(path).pages:
+            body = [c for c in body_chars(pg) if c["tag"] != "Artifact"]
+            assert body and min(c["size"] for c in body) >= 18 - 0.01, path.name
+            assert not [c for c in pg.chars if "Oblique" in c["fontname"]], path.name
+            baselines = sorted({round(c["bottom"], 1) for c in body
+                                if abs(c["size"] - 18) < 0.01})
+            gaps = [b - a for a, b in zip(baselines, baselines[1:])]
+            assert not gaps or min(gaps) >= 1.5 * 18 - 0.2, (path.name, gaps)
 
 
 @pytest.mark.parametrize("built", ["monochrome"], indirect=True)
 def test_monochrome_is_grey_only_and_the_box_keeps_its_border(built):
     for path in built:
-        with pdfplumber.open(path) as pdf:
-            for pg in pdf.pages:
-                for obj in pg.chars + pg.rects + pg.lines + pg.curves:
-                    for key in ("non_stroking_color", "stroking_color"):
-                        assert _grey(obj.get(key)), (path.name, obj.get(key))
-    with pdfplumber.open(built[0]) as pdf:
-        borders = [r for pg in pdf.pages for r in pg.rects
-                   if r["stroke"] and r["linewidth"] >= 3 and _grey(r["stroking_color"], 0)]
+        for pg in read_back(path).pages:
+            for obj in pg.chars + pg.rects + pg.lines + pg.curves:
+                for key in ("non_stroking_color", "stroking_color"):
+                    assert _grey(obj[key]), (path.name, obj[key])
+    borders = [r for pg in read_back(built[0]).pages for r in pg.rects
+               if r["stroke"] and r["linewidth"] >= 3 and _grey(r["stroking_color"], 0)]
     assert len(borders) == 1 and _grey(borders[0]["non_stroking_color"], 1)  # white fill
 
 
 # -- helpers: the tree and the page, read back independently ------------------------------
 
-@lru_cache(maxsize=64)
-def tagged(path: Path) -> "Tagged":
-    return Tagged(path)
-
-
-class Tagged:
-    """A built PDF's structure tree (pikepdf) with its marked content's text (pdfplumber)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.pdf = pikepdf.open(path)
-        self._page = {pg.objgen: n for n, pg in enumerate(self.pdf.pages)}
-        groups: dict = {}
-        with pdfplumber.open(path) as plumb:
-            for n, pg in enumerate(plumb.pages):
-                for c in pg.chars:
-                    if c.get("mcid") is not None:
-                        groups.setdefault((n, c["mcid"]), []).append(c)
-        self.text = {key: extract_text(chars) for key, chars in groups.items()}
-
-    @property
-    def root(self):
-        return self.pdf.Root.StructTreeRoot.K
-
-    def elements(self) -> list:
-        """Every structure element, depth first, in tree order."""
-        out, todo = [], [self.root]
-        while todo:
-            el = todo.pop(0)
-            out.append(el)
-            todo[0:0] = _kids(el)
-        return out
-
-    def content(self, el):
-        """(page index, MCID) of an element's marked content, in tree order."""
-        k = el.get("/K")
-        for kid in (list(k) if isinstance(k, pikepdf.Array) else [k]):
-            if isinstance(kid, int):
-                yield self._page[el.Pg.objgen], int(kid)
-            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
-                yield self._page[kid.Pg.objgen], int(kid.MCID)
-            elif isinstance(kid, pikepdf.Dictionary):
-                yield from self.content(kid)
-
-    def words(self, el=None) -> list[str]:
-        return [w for item in self.content(self.root if el is None else el)
-                for w in words(self.text.get(item, ""))]  # a Figure has no text
-
-    def pages_of(self, el) -> set[int]:
-        return {n for n, _ in self.content(el)}
-
-    def boxes(self) -> list:
-        """Warning boxes: Sects whose first kid is a heading reading the box label."""
-        label = words(load_style().warning.label)
-        return [el for el in self.elements() if el.S == "/Sect" and _kids(el)
-                and str(_kids(el)[0].S).startswith("/H") and self.words(_kids(el)[0]) == label]
-
-
-def _kids(el) -> list:
-    """An element's child elements (not its marked-content references)."""
-    k = el.get("/K")
-    items = list(k) if isinstance(k, pikepdf.Array) else [k]
-    return [i for i in items if isinstance(i, pikepdf.Dictionary) and i.get("/Type") != "/MCR"]
+def boxes(doc) -> list:
+    """Warning boxes: Sects whose first kid is a heading reading the box label."""
+    label = words(load_style().warning.label)
+    return [el for el in doc.elements() if el.tag == "Sect" and el.kids
+            and el.kids[0].tag.startswith("H") and doc.tree_words(el.kids[0]) == label]
 
 
 def body_chars(pg) -> list:
@@ -326,23 +260,21 @@ def body_chars(pg) -> list:
 def page_words(path: Path) -> list[str]:
     """Non-artifact words of every page, top to bottom; page 1's footer last."""
     body, footer = [], []
-    with pdfplumber.open(path) as pdf:
-        for pg in pdf.pages:
-            real = [c for c in pg.chars if c.get("tag") != "Artifact"]
-            above = {id(c) for c in body_chars(pg)}
-            body += words(extract_text([c for c in real if id(c) in above]))
-            footer += words(extract_text([c for c in real if id(c) not in above]))
+    for pg in read_back(path).pages:
+        real = [c for c in pg.chars if c["tag"] != "Artifact"]
+        above = {id(c) for c in body_chars(pg)}
+        body += words(text_of(c for c in real if id(c) in above))
+        footer += words(text_of(c for c in real if id(c) not in above))
     return body + footer
 
 
 def text_by_tag(path: Path) -> dict[str, str]:
     """All artifact text and all content text, page by page, whitespace folded."""
     out = {"Artifact": [], "content": []}
-    with pdfplumber.open(path) as pdf:
-        for pg in pdf.pages:
-            for key in out:
-                chars = [c for c in pg.chars if (c.get("tag") == "Artifact") == (key != "content")]
-                out[key].append(extract_text(chars))
+    for pg in read_back(path).pages:
+        for key in out:
+            chars = [c for c in pg.chars if (c["tag"] == "Artifact") == (key != "content")]
+            out[key].append(text_of(chars))
     return {key: " ".join(" ".join(texts).split()) for key, texts in out.items()}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import build_page, pdf_text, run_cli, write_page
+from helpers import build_page, pdf_text, run_cli, write_page
 
 GOOD_BODY = "\n### Usage\n\nFor testing.\n"
 

@@ -17,13 +17,15 @@ import pikepdf
 import pytest
 
 import handouts
-from conftest import CORPUS, ROOT, SEED, run_cli, sha256
 from handouts.deliver import manifest
 from handouts.render import glyphs
 from handouts.deliver.parallel import default_jobs
 from handouts.console import ProgressBar, bar_text
 from handouts.read.workspace import find_pages, parse_shard, select_shard, shard_of
-from kit import clinic_workspace, copy_pages, corpus_sample, make_logo
+from helpers import (
+    CORPUS, ROOT, SEED, clinic_workspace, copy_pages, corpus_sample, make_logo, run_cli,
+    sha256,
+)
 
 SUMMARY = re.compile(r"built (\d+), skipped (\d+) \(up to date\), failed (\d+), warnings (\d+)")
 

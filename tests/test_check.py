@@ -10,12 +10,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import CORPUS, ROOT, SEED, modules_loaded_by, run_cli, write_page
 from handouts.check import LONG_SENTENCE_WORDS, parse_warnings
 from handouts.settings.config import Config
 from handouts.model import Notice
 from handouts.read.parse import read_page
 from handouts.settings.style import load_style
+from helpers import (
+    CORPUS, ROOT, SEED, modules_loaded_by, run_cli, run_cli_in, write_page,
+)
 
 EPOCH = 1700000000
 TODAY = datetime.fromtimestamp(EPOCH, timezone.utc).date()
@@ -109,7 +111,7 @@ def test_seed_is_unreviewed_and_above_the_default_target_grade():
     review = [w["message"] for w in page["warnings"] if w["kind"] == "review"]
     assert review == [WORDING.unreviewed]
     grade, target = page["readability"]["grade"], page["readability"]["target"]
-    assert target == Config().target_grade
+    assert target == Config().readability.target_grade
     assert grade > target and "reading_grade" in kinds(page)
     assert not [k for k in kinds(page) if k == "missing_section"]
 
@@ -148,7 +150,8 @@ def test_check_builds_no_pdf(tmp_path, monkeypatch):
     monkeypatch.setattr(handouts.render.document, "render", no_render)
     code, out = check("ixabepilone")
     assert code == 0 and "checked 1 page" in out
-    result = run_cli("check", "ixabepilone", "--content", ROOT / "content", cwd=tmp_path)
+    result = run_cli_in(monkeypatch, tmp_path, "check", "ixabepilone", "--content",
+                        ROOT / "content")
     assert result.exit_code == 0 and list(tmp_path.iterdir()) == []
 
 

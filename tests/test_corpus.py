@@ -13,9 +13,9 @@ from functools import partial
 
 import pytest
 
-from conftest import CORPUS
 from corpus_check import check_page
 from handouts.read.workspace import find_pages
+from helpers import CORPUS
 
 
 def _workers() -> int:

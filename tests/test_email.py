@@ -11,6 +11,7 @@ import ssl
 import time
 from email import policy
 from email.parser import BytesParser
+from pathlib import Path
 
 import pytest
 import trustme
@@ -18,10 +19,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from pypdf import PdfReader
 
-from conftest import SEED, run_cli, write_page
 from handouts.deliver import mail, smtp
-from handouts.settings.config import Smtp
+from handouts.settings.config_schema import Smtp
 from handouts.errors import HandoutError
+from helpers import SEED, run_cli, write_page
 
 PASSWORD = "s3cret-Pa55word-never-shown"
 USER = "clinic"
@@ -110,18 +111,21 @@ def env(monkeypatch, server, ca):
 
 
 @pytest.fixture()
-def ws(tmp_path):
-    """A workspace with the seed page and a second drug."""
+def ws(tmp_path, monkeypatch):
+    """A workspace with the seed page and a second drug; the test runs in it."""
     content = tmp_path / "content"
     content.mkdir()
     shutil.copy(SEED, content / "ixabepilone.md")
     text = SEED.read_text(encoding="utf-8").replace("Ixabepilone", "Capecitabine")
     (content / "capecitabine.md").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
 def email(ws, *args):
-    result = run_cli("email", *args, "--content", ws / "content", "--out", ws / "out", cwd=ws)
+    """`handouts email` run in the workspace (the `ws` fixture's folder)."""
+    assert Path.cwd() == ws.resolve()
+    result = run_cli("email", *args, "--content", ws / "content", "--out", ws / "out")
     assert PASSWORD not in result.output
     return result
 

@@ -11,13 +11,12 @@ import sys
 import sysconfig
 from pathlib import Path
 
-import pdfplumber
 import pytest
 
-from conftest import CORPUS, ROOT, box_rects, pdf_text, run_cli
 from handouts.settings.config import CONFIG_SPEC, load_config
 from handouts.scaffold import STARTER_FILES
 from handouts.settings.style import load_style
+from helpers import CORPUS, ROOT, box_rects, pdf_text, read_back, run_cli, run_cli_in
 
 
 def _keys(spec: dict) -> list[str]:
@@ -30,22 +29,22 @@ def _keys(spec: dict) -> list[str]:
     return keys
 
 
-def test_init_writes_a_workspace_that_builds(tmp_path):
-    result = run_cli("init", "ws", cwd=tmp_path)
+def test_init_writes_a_workspace_that_builds(tmp_path, monkeypatch):
+    result = run_cli_in(monkeypatch, tmp_path, "init", "ws")
     assert result.exit_code == 0, result.output
     ws = tmp_path / "ws"
     assert sorted(str(p.relative_to(ws)) for p in ws.rglob("*") if p.is_file()) == \
         sorted(STARTER_FILES)
     assert result.output.count("created ") == 3
     assert "cd ws && handouts build --all" in result.output
-    build = run_cli("build", "example-medicine", cwd=ws)
+    build = run_cli_in(monkeypatch, ws, "build", "example-medicine")
     assert build.exit_code == 0, build.output
     text = " ".join(pdf_text(ws / "out" / "example-medicine.pdf").split())
     assert "Example Medicine" in text
     # the config's empty values give neutral wording, never an empty slot
     assert "Call your doctor or care team right away. Call 911" in text
-    with pdfplumber.open(ws / "out" / "example-medicine.pdf") as pdf:
-        assert any(box_rects(page, load_style().warning.fill) for page in pdf.pages)
+    pages = read_back(ws / "out" / "example-medicine.pdf").pages
+    assert any(box_rects(page, load_style().warning.fill) for page in pages)
 
 
 def test_config_documents_every_key_and_loads(tmp_path):
@@ -54,7 +53,7 @@ def test_config_documents_every_key_and_loads(tmp_path):
     for key in _keys(CONFIG_SPEC):
         assert re.search(rf"^\s*#?\s*{key}:", text, re.M), f"{key} is not documented"
     config = load_config(tmp_path / "handouts.yaml")
-    assert (config.style, config.clinic.name, config.care_team_phone) == ("clinic", "", "")
+    assert (config.style, config.clinic.name, config.phones.care_team) == ("clinic", "", "")
 
 
 def test_style_extends_the_built_in_default(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import write_page
+from helpers import write_page
 from corpus_check import check_page
 from handouts.read.workspace import Page
 

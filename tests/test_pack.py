@@ -12,23 +12,24 @@ from types import SimpleNamespace
 import pikepdf
 import pytest
 
-from conftest import SEED, run_cli, sha256
 from handouts.settings.config import Config
 from handouts.deliver.pack import CONTENTS_TITLE, Entry, _contents_fixed_point, starts
 from handouts.settings.style import load_style
-from kit import CLINIC, clinic_workspace, corpus_sample, page_texts
+from helpers import CLINIC, SEED, clinic_workspace, corpus_sample, page_texts, run_cli_in, sha256
 
 
 @pytest.fixture(scope="module")
 def packed(tmp_path_factory):
     """A clinic workspace, the standalone handouts and a pack of them (plus details)."""
     root = tmp_path_factory.mktemp("pack")
-    clinic_workspace(root, [SEED, *corpus_sample(3, step=300)])
-    names = ["ixabepilone", *(p.stem for p in corpus_sample(3, step=300))]
-    built = run_cli("build", *names, "--out", root / "single", cwd=root)
-    assert built.exit_code == 0, built.output
-    result = run_cli("pack", *names, "-o", root / "run.pdf", cwd=root)
-    assert result.exit_code == 0, result.output
+    sample = corpus_sample(3, step=300)
+    clinic_workspace(root, [SEED, *sample])
+    names = ["ixabepilone", *(p.stem for p in sample)]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        built = run_cli_in(monkeypatch, root, "build", *names, "--out", root / "single")
+        assert built.exit_code == 0, built.output
+        result = run_cli_in(monkeypatch, root, "pack", *names, "-o", root / "run.pdf")
+        assert result.exit_code == 0, result.output
     singles = [root / "single" / f"{name}.pdf" for name in names]
     counts = [_read(path, lambda pdf: len(pdf.pages)) for path in singles]
     assert {c % 2 for c in counts} == {0, 1}, counts  # the sample must need blank pages
@@ -103,9 +104,9 @@ def test_bookmarks_per_handout_point_at_their_pages(packed):
         assert pages and all(start <= n < start + count for n in pages)
 
 
-def test_pack_is_deterministic_and_valid(packed, tmp_path):
-    again = run_cli("pack", *packed.names, "-o", tmp_path / "again.pdf", "--jobs", 1,
-                    cwd=packed.root)
+def test_pack_is_deterministic_and_valid(packed, tmp_path, monkeypatch):
+    again = run_cli_in(monkeypatch, packed.root, "pack", *packed.names, "-o",
+                       tmp_path / "again.pdf", "--jobs", 1)
     assert again.exit_code == 0, again.output
     assert sha256(tmp_path / "again.pdf") == sha256(packed.pack)
     with pikepdf.open(packed.pack) as pdf:
@@ -116,10 +117,10 @@ def test_pack_is_deterministic_and_valid(packed, tmp_path):
         assert check.returncode == 0, check.stdout
 
 
-def test_a_failing_handout_means_no_pack(tmp_path):
+def test_a_failing_handout_means_no_pack(tmp_path, monkeypatch):
     clinic_workspace(tmp_path)
     (tmp_path / "content" / "broken.md").write_text("---\ntitle: [x\n---\n# X\n")
-    result = run_cli("pack", "--all", "-o", tmp_path / "out" / "run.pdf", cwd=tmp_path)
+    result = run_cli_in(monkeypatch, tmp_path, "pack", "--all", "-o", tmp_path / "out" / "run.pdf")
     assert result.exit_code == 1
     assert "broken.md" in result.output
     assert "pack not written: 1 of 2 handouts failed" in result.output
@@ -131,10 +132,10 @@ def test_a_failing_handout_means_no_pack(tmp_path):
     (("ixabepilone", "--all"), "give page NAMEs or --all"),
     (("ixabepilone",), "Missing option '-o'"),
 ])
-def test_pack_usage_errors(tmp_path, args, message):
+def test_pack_usage_errors(tmp_path, monkeypatch, args, message):
     clinic_workspace(tmp_path)
     output = () if message.startswith("Missing") else ("-o", tmp_path / "p.pdf")
-    result = run_cli("pack", *args, *output, cwd=tmp_path)
+    result = run_cli_in(monkeypatch, tmp_path, "pack", *args, *output)
     assert result.exit_code == 2
     assert message in result.output
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, timedelta, timezone
 
-import pdfplumber
 import pytest
 
-from conftest import SEED, box_rects, build_page
 from handouts.errors import HandoutError
 from handouts.model import Review
 from handouts.read.parse import parse_text
 from handouts.review import CURRENT, OVERDUE, UNREVIEWED, add_months, status_of, today
 from handouts.settings.style import load_style
+from helpers import SEED, box_rects, build_page, page_texts, read_back
 
 EPOCH = 1700000000  # 2023-11-14 in UTC
 TODAY = datetime.fromtimestamp(EPOCH, timezone.utc).date()
@@ -39,9 +38,9 @@ def built(tmp_path, text: str | None = None, *extra):
     return pdf
 
 
-def page_texts(pdf_path) -> list[str]:
-    with pdfplumber.open(pdf_path) as pdf:
-        return [" ".join((p.extract_text() or "").split()) for p in pdf.pages]
+def marked_pages(pdf) -> list[int]:
+    """The pages that draw the review mark's band."""
+    return [page.index for page in read_back(pdf).pages if box_rects(page, WORDING.fill)]
 
 
 # -- dates and status -------------------------------------------------------------------
@@ -163,8 +162,7 @@ def test_current_review_prints_who_and_when_and_no_mark(tmp_path):
     for text in page_texts(pdf):
         assert expected in text
         assert WORDING.unreviewed not in text and "overdue" not in text
-    with pdfplumber.open(pdf) as doc:
-        assert not any(box_rects(page, WORDING.fill) for page in doc.pages)
+    assert marked_pages(pdf) == []
 
 
 def test_review_interval_default_comes_from_the_config(tmp_path):
@@ -181,8 +179,7 @@ def test_config_can_turn_the_mark_off(tmp_path):
     config = tmp_path / "handouts.yaml"
     config.write_text("review:\n  mark_unreviewed: false\n")
     pdf = built(tmp_path, None, "--config", config)
-    with pdfplumber.open(pdf) as doc:
-        assert not any(box_rects(page, WORDING.fill) for page in doc.pages)
+    assert marked_pages(pdf) == []
     assert not any(WORDING.unreviewed in text for text in page_texts(pdf))
     pdf = built(tmp_path, seed_with(
         "reviewed_by: Dr A\nreviewed_on: 2021-05-31\nreview_every: 12"), "--config", config)
@@ -199,18 +196,17 @@ def test_wording_comes_from_the_style(tmp_path):
 
 def test_mark_is_a_band_that_never_overlaps_body_or_footer(tmp_path):
     pdf = built(tmp_path)
-    with pdfplumber.open(pdf) as doc:
-        for number, page in enumerate(doc.pages, 1):
-            (band,) = box_rects(page, WORDING.fill)
-            words = page.extract_words()
-            inside = [w for w in words if w["top"] >= band["top"] - 0.5
-                      and w["bottom"] <= band["bottom"] + 0.5]
-            assert " ".join(w["text"] for w in inside) == WORDING.unreviewed, f"page {number}"
-            others = [w for w in words if w not in inside]
-            above = [w for w in others if w["top"] < band["top"]]
-            below = [w for w in others if w["top"] > band["bottom"]]
-            assert above and below and len(above) + len(below) == len(others)
-            assert max(w["bottom"] for w in above) < band["top"], f"page {number}"
+    for number, page in enumerate(read_back(pdf).pages, 1):
+        (band,) = box_rects(page, WORDING.fill)
+        words = page.words
+        inside = [w for w in words if w["top"] >= band["top"] - 0.5
+                  and w["bottom"] <= band["bottom"] + 0.5]
+        assert " ".join(w["text"] for w in inside) == WORDING.unreviewed, f"page {number}"
+        others = [w for w in words if w not in inside]
+        above = [w for w in others if w["top"] < band["top"]]
+        below = [w for w in others if w["top"] > band["bottom"]]
+        assert above and below and len(above) + len(below) == len(others)
+        assert max(w["bottom"] for w in above) < band["top"], f"page {number}"
 
 
 def test_bad_review_date_fails_the_build_naming_the_file(tmp_path):

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from conftest import boxed_text, build_page, pdf_text
+from helpers import boxed_text, build_page, pdf_text
 from corpus_check import NO_SEVERE
 from handouts.model import block_text, plain
 from handouts.read.parse import parse_text

@@ -8,7 +8,7 @@ import time
 import pikepdf
 import pytest
 
-from conftest import build_page, fast_text, pdf_text, words
+from helpers import build_page, fast_text, pdf_text, words
 
 HOSTILE = [
     '<font color="[[[getattr(pow, Word(\'__globals__\'))[\'os\'].system(\'touch /tmp/pwned\') '

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import pdfplumber
 import pytest
 
-from conftest import ROOT, run_cli
+from helpers import ROOT, read_back, run_cli
 
 SEED_CONTENT = ROOT / "content"
 
 
-def _build(tmp_path, style_arg, cwd=None):
+def _build(tmp_path, style_arg):
     return run_cli("build", "ixabepilone", "--content", SEED_CONTENT, "--out", tmp_path / "out",
-                   "--style", style_arg, cwd=cwd)
+                   "--style", style_arg)
 
 
 def _style(tmp_path, name, text):
@@ -23,14 +22,14 @@ def _style(tmp_path, name, text):
     return path
 
 
-def test_extending_style_overrides_only_what_differs(tmp_path):
+def test_extending_style_overrides_only_what_differs(tmp_path, monkeypatch):
     _style(tmp_path, "big", "extends: default\npage: {size: a4}\nbody: {size: 16, leading: 24}\n")
-    result = _build(tmp_path, "big", cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)  # a style named, not a path: found in ./styles/
+    result = _build(tmp_path, "big")
     assert result.exit_code == 0, result.output
-    with pdfplumber.open(tmp_path / "out" / "ixabepilone.pdf") as pdf:
-        page = pdf.pages[0]
-        assert (round(page.width), round(page.height)) == (595, 842)
-        sizes = {round(c["size"]) for c in page.chars}
+    page = read_back(tmp_path / "out" / "ixabepilone.pdf").pages[0]
+    assert (round(page.width), round(page.height)) == (595, 842)
+    sizes = {round(c["size"]) for c in page.chars}
     assert 16 in sizes and 14 not in sizes  # body changed, headings (18) inherited
     assert 18 in sizes
 
