@@ -133,6 +133,12 @@ def corpus_pages() -> list[Path]:
     return list(pages)
 
 
+def corpus_dir() -> Path:
+    """../shared/corpus, once corpus_pages() has found pages in it."""
+    corpus_pages()
+    return CORPUS
+
+
 def corpus_sample(count: int | None = None, step: int = 1) -> list[Path]:
     """Every `step`-th corpus page in sorted order, at most `count` of them (the same
     pages on every run)."""

@@ -23,7 +23,7 @@ from handouts.deliver.parallel import default_jobs
 from handouts.console import ProgressBar, bar_text
 from handouts.read.workspace import find_pages, parse_shard, select_shard, shard_of
 from helpers import (
-    CORPUS, ROOT, SEED, clinic_workspace, copy_pages, corpus_sample, make_logo, run_cli,
+    ROOT, SEED, clinic_workspace, copy_pages, corpus_dir, corpus_sample, make_logo, run_cli,
     sha256,
 )
 
@@ -317,7 +317,7 @@ def test_manifest_records_input_and_output_hashes(workspace):
 # -- shards --------------------------------------------------------------------------
 
 def test_shards_are_disjoint_cover_all_and_depend_on_the_name_only():
-    pages = find_pages(CORPUS)
+    pages = find_pages(corpus_dir())
     slices = [select_shard(pages, k, 4) for k in range(1, 5)]
     names = [{p.name for p in s} for s in slices]
     assert sum(len(s) for s in names) == len(pages) == len(set().union(*names))
