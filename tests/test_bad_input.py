@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import build_page, pdf_text, run_cli, write_page
+from helpers import build_page, pdf_text, read_back, run_cli, write_page
 
 GOOD_BODY = "\n### Usage\n\nFor testing.\n"
 
@@ -57,7 +57,10 @@ def test_bom_and_crlf_are_normalised(tmp_path):
     text = "\ufeff---\r\ntitle: Crlf\r\n---\r\n\r\n### Usage\r\n\r\nLine one.\r\n"
     result, pdf = build_page(tmp_path, "crlf", text.encode("utf-8"))
     assert result.exit_code == 0, result.output
-    assert "Line one." in pdf_text(pdf)
+    doc = read_back(pdf)
+    assert doc.title == "Crlf"  # the BOM did not hide the front matter
+    assert doc.text.startswith("Crlf\n") and "\nLine one.\n" in doc.text
+    assert not {"\ufeff", "\r"} & set(doc.text)
 
 
 def test_failed_rebuild_keeps_the_previous_pdf_intact(tmp_path):
@@ -106,4 +109,7 @@ def test_name_matches_title_case_insensitively(tmp_path):
     result = run_cli("build", "some-drug", "--content", tmp_path / "content", "--out",
                      tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "abc-123.pdf").exists()
+    assert "abc-123.pdf (1 page)" in result.output
+    assert [p.name for p in (tmp_path / "out").glob("*.pdf")] == ["abc-123.pdf"]
+    doc = read_back(tmp_path / "out" / "abc-123.pdf")
+    assert doc.title == "Some Drug" and doc.text.startswith("Some Drug\n")

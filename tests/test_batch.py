@@ -136,8 +136,10 @@ def test_progress_bar_draws_on_a_terminal_only():
 
 def test_cli_prints_no_bar_when_stderr_is_not_a_terminal(sample, tmp_path):
     result = run_cli("build", "--all", "--content", sample, "--out", tmp_path, "--jobs", 2)
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert "\r" not in result.output and "ETA" not in result.output
+    assert counts(result.output) == (9, 0, 0)  # the plain summary line is still there
+    assert result.output.count(".pdf (") == 9
 
 
 def test_cli_draws_the_bar_on_a_real_terminal(sample, tmp_path):

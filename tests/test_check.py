@@ -298,9 +298,12 @@ def test_a_bug_on_one_page_is_reported_for_that_page_only(tmp_path, monkeypatch)
     assert good["errors"] == [] and good["review"]["status"] == "current"
 
 
-def test_names_or_all_not_both():
-    result = run_cli("check", "ixabepilone", "--all", "--content", ROOT / "content")
+@pytest.mark.parametrize("args", [["ixabepilone", "--all"], []], ids=["both", "neither"])
+def test_names_or_all_not_both(args):
+    result = run_cli("check", *args, "--content", ROOT / "content")
     assert result.exit_code == 2
+    assert "give page NAMEs or --all (not both)" in result.output, result.output
+    assert "checked" not in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("args", [["--help"], ["check", "--help"]])

@@ -49,8 +49,14 @@ def test_init_writes_a_workspace_that_builds(tmp_path, monkeypatch):
     assert any(box_rects(page, load_style().warning.fill) for page in pages)
 
 
+def _init(folder):
+    result = run_cli("init", folder)
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def test_config_documents_every_key_and_loads(tmp_path):
-    run_cli("init", tmp_path)
+    _init(tmp_path)
     text = (tmp_path / "handouts.yaml").read_text()
     for key in _keys(CONFIG_SPEC):
         assert re.search(rf"^\s*#?\s*{key}:", text, re.M), f"{key} is not documented"
@@ -59,20 +65,27 @@ def test_config_documents_every_key_and_loads(tmp_path):
 
 
 def test_style_extends_the_built_in_default(tmp_path):
-    run_cli("init", tmp_path)
+    _init(tmp_path)
     path = tmp_path / "styles" / "clinic.yaml"
     assert re.search(r"^extends: default$", path.read_text(), re.M)
     style = load_style("clinic", (tmp_path / "styles",))
     assert [p.name for p in style.chain] == ["clinic.yaml", "default.yaml"]
 
 
+def _title(text: str) -> str:
+    found = re.search(r"^title:\s*['\"]?(.+?)['\"]?\s*$", text, re.M)
+    return found.group(1).casefold() if found else ""
+
+
 def test_example_page_is_original():
     """Not a copy of a corpus page: no corpus page shares its title or a paragraph."""
     example = EXAMPLE.read_text(encoding="utf-8")
     lines = {line for line in example.splitlines() if len(line) > 40}
+    assert len(lines) >= 5 and _title(example) == "example medicine"
     for page in corpus_pages():  # fails, not passes, when the corpus is missing
         text = page.read_text(encoding="utf-8", errors="replace")
         assert not lines & set(text.splitlines()), page.name
+        assert _title(text) != _title(example), page.name
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path):
@@ -85,16 +98,22 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path):
     assert (tmp_path / "styles" / "clinic.yaml").read_text() == "mine\n"
     assert not (tmp_path / "handouts.yaml").exists()
     assert not (tmp_path / "content").exists()
-    again = run_cli("init", tmp_path / "new")
-    assert again.exit_code == 0
-    assert run_cli("init", tmp_path / "new").exit_code == 2  # a second init, too
+    _init(tmp_path / "new")
+    written = {p: p.read_bytes() for p in (tmp_path / "new").rglob("*") if p.is_file()}
+    second = run_cli("init", tmp_path / "new")  # a second init, too
+    assert second.exit_code == 2
+    assert "refusing to overwrite existing files" in second.output
+    assert {p: p.read_bytes() for p in (tmp_path / "new").rglob("*") if p.is_file()} == written
 
 
 def test_init_into_a_file_is_an_error(tmp_path):
     (tmp_path / "file").write_text("x")
     result = run_cli("init", tmp_path / "file")
     assert result.exit_code == 2
+    assert f"Directory '{tmp_path / 'file'}' is a file" in result.output, result.output
     assert "Traceback" not in result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+    assert (tmp_path / "file").read_text() == "x"
 
 
 @pytest.mark.wheel

@@ -138,6 +138,7 @@ def test_pack_usage_errors(tmp_path, monkeypatch, args, message):
     result = run_cli_in(monkeypatch, tmp_path, "pack", *args, *output)
     assert result.exit_code == 2
     assert message in result.output
+    assert not (tmp_path / "p.pdf").exists() and not (tmp_path / "out").exists()
 
 
 def test_start_pages():

@@ -137,5 +137,8 @@ def test_huge_line_and_oversized_page(tmp_path):
     result, pdf = build_page(tmp_path, "wide", "---\ntitle: Wide\n---\n\n### Usage\n\n"
                              + "abc " * 250_000 + "\n")
     assert result.exit_code == 0, result.output
+    assert fast_text(pdf).count("abc") == 250_000  # every word printed, none cut
+    assert _pages(pdf) > 100
     result, pdf = build_page(tmp_path, "huge", "---\ntitle: Huge\n---\n\n" + "a" * 3_000_000)
-    assert result.exit_code != 0 and "limit" in result.output and not pdf.exists()
+    assert result.exit_code != 0 and not pdf.exists()
+    assert "huge.md: page is 3000021 bytes; the limit is" in result.output, result.output

@@ -34,9 +34,39 @@ def test_extending_style_overrides_only_what_differs(tmp_path, monkeypatch):
     assert 18 in sizes
 
 
+def _rgb(hex_colour: str) -> tuple[float, ...]:
+    return tuple(int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+
+
+def _same_colour(a, b) -> bool:
+    return a is not None and len(a) == len(b) and all(abs(x - y) < 0.002 for x, y in zip(a, b))
+
+
 def test_style_by_path(tmp_path):
+    """A style given by its path is the one used: the handout is the default one but
+    for the body text, which prints in the style's colour (black), and only it."""
+    from handouts.settings.style import load_style
+
     path = _style(tmp_path, "letter", "extends: default\nbody: {colour: '#000000'}\n")
-    assert _build(tmp_path, str(path)).exit_code == 0
+    result = _build(tmp_path / "by-path", str(path))
+    assert result.exit_code == 0, result.output
+    assert "ixabepilone.pdf (" in result.output
+    default = _build(tmp_path / "default", "default")
+    assert default.exit_code == 0, default.output
+    ours, theirs = (read_back(tmp_path / folder / "out" / "ixabepilone.pdf").pages
+                    for folder in ("by-path", "default"))
+    chars = [(a, b) for pa, pb in zip(ours, theirs, strict=True)
+             for a, b in zip(pa.chars, pb.chars, strict=True)]
+    assert all((a["text"], a["x0"], a["top"]) == (b["text"], b["x0"], b["top"])
+               for a, b in chars)  # the same layout
+    body, black = _rgb(load_style().body.colour), (0.0, 0.0, 0.0)
+    assert body != black
+    changed = [(a, b) for a, b in chars
+               if not _same_colour(a["non_stroking_color"], b["non_stroking_color"])]
+    assert len(changed) > 1000  # the body text of a two-page handout
+    assert all(_same_colour(a["non_stroking_color"], black)
+               and _same_colour(b["non_stroking_color"], body) for a, b in changed)
+    assert not any(_same_colour(b["non_stroking_color"], black) for _, b in chars)
 
 
 BAD = {
@@ -76,13 +106,18 @@ def test_extends_cycle_is_an_error(tmp_path):
     _style(tmp_path, "a", "extends: b\n")
     path = _style(tmp_path, "b", "extends: a\n")
     result = _build(tmp_path, str(path))
-    assert result.exit_code != 0 and "extends: cycle" in result.output
+    assert result.exit_code != 0
+    assert f"{path}: extends: cycle b.yaml -> a.yaml -> b.yaml" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out" / "ixabepilone.pdf").exists()
 
 
 def test_unknown_style_name_lists_known(tmp_path):
     result = _build(tmp_path, "nosuch")
     assert result.exit_code != 0 and "unknown style 'nosuch'" in result.output
-    assert "default" in result.output
+    for known in ("default", "large-print", "monochrome"):
+        assert known in result.output, result.output
+    assert not (tmp_path / "out" / "ixabepilone.pdf").exists()
 
 
 def test_default_style_meets_print_standards():
