@@ -179,15 +179,66 @@ def renamed_label_words(drug) -> Counter:
 
 # -- reading a built PDF back, once ----------------------------------------------------
 
-CHAR_KEYS = ("text", "fontname", "size", "x0", "x1", "top", "bottom", "doctop", "width",
-             "height", "upright", "non_stroking_color", "stroking_color", "tag", "mcid")
-SHAPE_KEYS = ("x0", "x1", "top", "bottom", "width", "height", "fill", "stroke",
-              "linewidth", "non_stroking_color", "stroking_color")
-IMAGE_KEYS = ("x0", "x1", "top", "bottom", "width", "height")
+class _Read(Mapping):
+    """A pdfplumber object as read back: a read-only mapping with pdfplumber's keys,
+    kept as one tuple of values, values that recur (a line's top and bottom, colours,
+    font names) shared: a dict per char would hold several times the memory across the
+    ~160 PDFs a session keeps."""
+
+    __slots__ = ("_values",)
+    KEYS: tuple[str, ...] = ()
+    UNIQUE: tuple[str, ...] = ()  # values that seldom recur: not worth sharing
+    _INDEX: dict[str, int] = {}
+    _SHARE: tuple[bool, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._INDEX = {key: n for n, key in enumerate(cls.KEYS)}
+        cls._SHARE = tuple(key not in cls.UNIQUE for key in cls.KEYS)
+
+    def __init__(self, obj: Mapping):
+        self._values = tuple(_shared(obj.get(key)) if share else obj.get(key)
+                             for key, share in zip(self.KEYS, self._SHARE))
+
+    def __getitem__(self, key: str):
+        return self._values[self._INDEX[key]]
+
+    def __iter__(self):
+        return iter(self.KEYS)
+
+    def __len__(self) -> int:
+        return len(self.KEYS)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self)!r})"
 
 
-def _frozen(objects, keys) -> tuple[Mapping, ...]:
-    return tuple(MappingProxyType({k: o.get(k) for k in keys}) for o in objects)
+_SHARED: dict = {}
+
+
+def _shared(value):
+    """One object for equal values (floats, text, tuples of floats)."""
+    kind = type(value)
+    if kind is float or kind is str or (kind is tuple and all(type(v) is float for v in value)):
+        return _SHARED.setdefault(value, value)
+    return value
+
+
+class Char(_Read):
+    __slots__ = ()
+    KEYS = ("text", "fontname", "size", "x0", "x1", "top", "bottom", "doctop", "width",
+            "height", "upright", "non_stroking_color", "stroking_color", "tag", "mcid")
+
+
+class Shape(_Read):  # a rect, line or curve
+    __slots__ = ()
+    KEYS = ("x0", "x1", "top", "bottom", "width", "height", "fill", "stroke", "linewidth",
+            "non_stroking_color", "stroking_color")
+
+
+class Image(_Read):
+    __slots__ = ()
+    KEYS = ("x0", "x1", "top", "bottom", "width", "height")
 
 
 @dataclass(frozen=True)
@@ -313,8 +364,8 @@ _read: dict[Path, tuple[tuple, ReadBack]] = {}  # path -> (what was read, its re
 
 
 def read_back(path: Path) -> ReadBack:
-    """The PDF at `path`, parsed once per session: read again only when its size, time or
-    bytes change (a rebuilt file is read anew)."""
+    """The PDF at `path`, parsed once: read again only when its size, time or bytes
+    change (a rebuilt file is read anew), or after forget_readings()."""
     path = Path(path).resolve()
     stat = path.stat()
     key = (stat.st_size, stat.st_mtime_ns, sha256(path))
@@ -324,15 +375,21 @@ def read_back(path: Path) -> ReadBack:
     return seen[1]
 
 
+def forget_readings() -> None:
+    """Drop every kept reading (conftest does so after each test module)."""
+    _read.clear()
+    _SHARED.clear()
+
+
 def _parse_back(path: Path) -> ReadBack:
     import pdfplumber
     import pikepdf
 
     with pdfplumber.open(path) as pdf:
         pages = tuple(PageBack(
-            n, float(pg.width), float(pg.height), _frozen(pg.chars, CHAR_KEYS),
-            _frozen(pg.rects, SHAPE_KEYS), _frozen(pg.lines, SHAPE_KEYS),
-            _frozen(pg.curves, SHAPE_KEYS), _frozen(pg.images, IMAGE_KEYS))
+            n, float(pg.width), float(pg.height), tuple(map(Char, pg.chars)),
+            *(tuple(map(Shape, shapes)) for shapes in (pg.rects, pg.lines, pg.curves)),
+            tuple(map(Image, pg.images)))
             for n, pg in enumerate(pdf.pages))
     with pikepdf.open(path) as pdf:
         index = {pg.objgen: n for n, pg in enumerate(pdf.pages)}
