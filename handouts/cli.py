@@ -110,7 +110,7 @@ def pack(names, use_all: bool, output: Path, content: Path, style_name: str | No
     from .deliver.pack import build_pack
     from .settings.inputs import Inputs
 
-    pages = _pages(names, use_all, content)
+    pages = _pages(names, use_all, content, "pack")
     try:
         with ConsoleProgress() as progress:
             result = build_pack(pages, Inputs.locate(config_path, style_name), output,
@@ -144,23 +144,43 @@ def init(directory: Path) -> None:
     click.echo(f"next: edit handouts.yaml, then {where}handouts build --all", err=True)
 
 
-def _pages(names, use_all: bool, content: Path):
+def _pages(names, use_all: bool, content: Path, verb: str = "build"):
     """The pages named, or every page with --all (exactly one of the two)."""
-    from .read.workspace import find_pages, resolve
+    from .read.lookup import resolve
+    from .read.workspace import find_pages
 
-    if bool(names) == use_all:
-        raise click.UsageError("give page NAMEs or --all (not both)")
+    if names and use_all:
+        raise click.UsageError(f"give page NAMEs or --all, not both: 'handouts {verb} "
+                               f"NAME ...' or 'handouts {verb} --all'")
+    if not names and not use_all:
+        raise click.UsageError(f"no page given: type 'handouts {verb} NAME ...' (handouts "
+                               f"list shows the names; handouts list TEXT searches) or "
+                               f"'handouts {verb} --all'")
     return find_pages(content) if use_all else resolve(names, content)
 
 
 @main.command(name="list")
+@click.argument("search", required=False)
 @CONTENT
-def list_pages(content: Path) -> None:
-    """List the pages found: name and title."""
-    from .read.workspace import find_pages, page_title
+def list_pages(search: str | None, content: Path) -> None:
+    """List the pages: name and title; with SEARCH, the pages it matches, best first,
+    then those spelled similarly (marked: check the name)."""
+    from .read.lookup import index, lookup, shown
 
-    for page in find_pages(content):
-        click.echo(f"{page.name}\t{page_title(page)}")
+    if search is None:
+        for entry in index(content):
+            click.echo(f"{entry.page.name}\t{shown(entry.title)}")
+        return
+    found = lookup(search, content)
+    if found.problem:
+        raise click.UsageError(found.problem)
+    for match in found.matches + found.similar:
+        click.echo(match.line())
+    if not found.matches:
+        click.echo(f"no page matches {shown(search)!r}"
+                   + ("; the lines above are only spelled similarly" if found.similar else ""),
+                   err=True)
+        raise SystemExit(1)
 
 
 @main.command()
@@ -178,7 +198,7 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
     from .check import check_pages
     from .settings.inputs import Inputs
 
-    pages = _pages(names, use_all, content)
+    pages = _pages(names, use_all, content, "check")
     config, style = Inputs.locate(config_path, style_name).load()
     checked = check_pages(pages, style, config)
     if fmt == "json":

@@ -128,8 +128,8 @@ def test_a_failing_handout_means_no_pack(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("args, message", [
-    ((), "give page NAMEs or --all"),
-    (("ixabepilone", "--all"), "give page NAMEs or --all"),
+    ((), "no page given: type 'handouts pack NAME ...'"),
+    (("ixabepilone", "--all"), "give page NAMEs or --all, not both"),
     (("ixabepilone",), "Missing option '-o'"),
 ])
 def test_pack_usage_errors(tmp_path, monkeypatch, args, message):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import HandoutError
 from ..read.parse import read_page
-from ..read.workspace import resolve
+from ..read.lookup import resolve
 from .batch import build_batch
 from .files import output_path, write_atomic
 

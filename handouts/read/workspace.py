@@ -1,12 +1,11 @@
-"""Read stage: find pages under the content folder and resolve NAMEs safely.
+"""Read stage: find pages under the content folder, check output names, shard a batch.
 
-A NAME is a page's file stem (or its title), never a path: nothing here lets a
-command-line argument point outside the content or output folders.
+A page's name is its file stem; lookup.py finds the page a typed name means. Nothing
+here lets a command-line argument point outside the content or output folders.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -49,47 +48,6 @@ def find_pages(content: Path) -> list[Page]:
         if len(pages) > MAX_PAGES:
             raise HandoutError(f"more than {MAX_PAGES} pages", content)
     return sorted(pages, key=lambda p: (p.name.lower(), str(p.path)))
-
-
-def resolve(names, content: Path) -> list[Page]:
-    """Pages for NAMEs: file stem first, then a case-insensitive title match."""
-    pages = find_pages(content)
-    by_stem: dict[str, Page] = {}
-    for page in pages:
-        by_stem.setdefault(page.name.lower(), page)
-    found = []
-    for name in names:
-        page = by_stem.get(check_name(name).lower()) or _by_title(name, pages)
-        if page is None:
-            raise HandoutError(_unknown(name, pages, content))
-        found.append(page)
-    return found
-
-
-def _by_title(name: str, pages: list[Page]) -> Page | None:
-    wanted = name.lower().replace("-", " ").replace("_", " ")
-    for page in pages:
-        if page_title(page).lower() == wanted:
-            return page
-    return None
-
-
-def page_title(page: Page) -> str:
-    """The front-matter title, read cheaply (first lines only) for name matching."""
-    try:
-        with page.path.open(encoding="utf-8", errors="replace") as handle:
-            for _, line in zip(range(20), handle):
-                if line.startswith("title:"):
-                    return line[6:].strip().strip("'\"")
-    except OSError:
-        pass
-    return ""
-
-
-def _unknown(name: str, pages: list[Page], content: Path) -> str:
-    close = difflib.get_close_matches(name.lower(), [p.name.lower() for p in pages], n=3)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    return f"no page named {name!r} in {content}{hint}"
 
 
 def parse_shard(text: str) -> tuple[int, int]:
