@@ -94,22 +94,25 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
 
 @main.command()
 @selection("Pack")
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path),
               required=True, help="The pack to write (FILE.pdf).")
+@click.option("--force", is_flag=True, help="Replace FILE.pdf if it exists.")
 @STYLE
 @CONFIG
 @JOBS
-def pack(names, use_all: bool, output: Path, content: Path, style_name: str | None,
-         config_path: Path | None, jobs: int | None) -> None:
+def pack(names, use_all: bool, output: Path, force: bool, content: Path,
+         style_name: str | None, config_path: Path | None, jobs: int | None) -> None:
     """One print-ready PDF of the handouts NAME ... (or --all), in that order.
 
     A contents page, then each handout on a right-hand page (blank pages added for
     double-sided printing), with bookmarks. Written only if every handout builds.
     """
     from .console import ConsoleProgress
+    from .deliver.files import check_new_file
     from .deliver.pack import build_pack
     from .settings.inputs import Inputs
 
+    check_new_file(output, "-o", ".pdf", force)
     pages = _pages(names, use_all, content, "pack")
     try:
         with ConsoleProgress() as progress:
@@ -220,13 +223,14 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
 @click.option("--message", help="Message text (default: a short note listing the handouts).")
 @click.option("--message-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Read the message text from a UTF-8 file.")
-@click.option("--eml", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--eml", type=click.Path(path_type=Path),
               help="Save FILE.eml draft(s) instead of sending.")
+@click.option("--force", is_flag=True, help="Replace existing --eml drafts.")
 @CONFIG
 @STYLE
 @CONTENT
 @OUT
-def email(names, recipients, subject, message, message_file, eml, config_path,
+def email(names, recipients, subject, message, message_file, eml, force, config_path,
           style_name: str | None, content: Path, out_dir: Path) -> None:
     """Email the handouts for NAMEs to each --to, one message per recipient.
 
@@ -241,6 +245,8 @@ def email(names, recipients, subject, message, message_file, eml, config_path,
 
     if message is not None and message_file is not None:
         raise click.UsageError("give --message or --message-file, not both")
+    if eml:  # before anything is built: a draft is never silently replaced
+        mail.draft_paths(eml, len(recipients), force)
     inputs = Inputs.locate(config_path, style_name)
     config, _ = inputs.load()  # checked before anything is built or sent
     server = None if eml else smtp.smtp_server(config.smtp, os.environ)
@@ -250,7 +256,7 @@ def email(names, recipients, subject, message, message_file, eml, config_path,
     for warning in dict.fromkeys(w for a in letters[0].attachments for w in a.warnings):
         click.echo(f"warning: {warning}", err=True)
     if eml:
-        for path, letter in zip(mail.write_drafts(letters, eml), letters):
+        for path, letter in zip(mail.write_drafts(letters, eml, force), letters):
             click.echo(f"{_shown(path)}: draft to {letter.recipient}: {letter.describe()}")
         return
     outcome = smtp.send(letters, server, click.echo)

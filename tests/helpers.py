@@ -36,6 +36,12 @@ def run_cli(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
+def outputs_of(result) -> list[Path]:
+    """The PDFs a build says it wrote or found up to date (`out/x.pdf (3 pages)`)."""
+    found = re.findall(r"^(.+\.pdf) \((?:\d+ pages?|up to date)\)$", result.stdout, re.M)
+    return [Path(p).absolute() for p in found]
+
+
 def run_cli_in(monkeypatch, cwd: Path, *args):
     """`run_cli` from another folder. The folder is changed with `monkeypatch.chdir`, so
     pytest puts it back when the test (or the MonkeyPatch context) ends."""
@@ -73,7 +79,8 @@ def build_page(tmp_path: Path, name: str, text, *extra):
     content, out = tmp_path / "content", tmp_path / "out"
     write_page(content, name, text)
     result = run_cli("build", name, "--content", content, "--out", out, *extra)
-    return result, out / f"{name}.pdf"
+    made = outputs_of(result)
+    return result, made[0] if made else out / f"{name}.pdf"
 
 
 def make_logo(path: Path, size=(240, 120), colour=(11, 60, 93)) -> Path:

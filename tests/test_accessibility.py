@@ -49,7 +49,9 @@ def built(request, tmp_path_factory) -> list[Path]:
                            (corpus_dir(), [p.stem for p in sample])):
         result = run_cli("build", *names, "--content", content, "--out", out, "--style", style)
         assert result.exit_code == 0, result.output
-    return [out / f"{name}.pdf" for name in [SEED_NAME, split.stem, *(p.stem for p in sample)]]
+    suffix = "" if style == "default" else f".{style}"
+    return [out / f"{name}{suffix}.pdf"
+            for name in [SEED_NAME, split.stem, *(p.stem for p in sample)]]
 
 
 def test_sample_spans_the_corpus():

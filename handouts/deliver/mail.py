@@ -22,7 +22,7 @@ from ..errors import HandoutError
 from ..read.parse import read_page
 from ..read.lookup import resolve
 from .batch import build_batch
-from .files import output_path, write_atomic
+from .files import check_new_file, write_atomic
 
 # Exchange refuses 10 MB by default and base64 adds a third: keep the raw PDFs below that.
 MAX_ATTACHMENTS_BYTES = 7 * 1024 * 1024
@@ -133,7 +133,7 @@ def attachments_for(pages, inputs, out_dir: Path) -> tuple[Attachment, ...]:
     found: list[Attachment] = []
     for page in pages:
         drug = read_page(page.path, page.name)  # the title names the attachment
-        data = output_path(out_dir, page.name).read_bytes()
+        data = result.outputs[page.path].read_bytes()
         warnings = tuple(n.located(drug.source) for n in drug.warnings)
         found.append(Attachment(_unique(attachment_name(drug.title, page.path), found),
                                 data, warnings))
@@ -254,16 +254,22 @@ def _check_read_back(data: bytes, recipient: str, subject: str, filenames) -> No
                            "(headers changed in encoding); nothing sent")
 
 
-def write_drafts(letters, path: Path) -> list[Path]:
-    """One .eml per recipient: FILE.eml, or FILE-1.eml, FILE-2.eml ... (never an address
-    in a file name: file names are seen by more people than the files)."""
-    if path.suffix.lower() != ".eml":
-        raise HandoutError("--eml: the file name must end in .eml", path)
-    if len(letters) == 1:
+def draft_paths(path: Path, count: int, force: bool = False) -> list[Path]:
+    """FILE.eml, or FILE-1.eml, FILE-2.eml ... (never an address in a file name: file
+    names are seen by more people than the files); none may exist unless `force`."""
+    check_new_file(path, "--eml", ".eml", True)
+    if count == 1:
         paths = [path]
     else:
-        paths = [path.with_name(f"{path.stem}-{i}{path.suffix}")
-                 for i in range(1, len(letters) + 1)]
+        paths = [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, count + 1)]
+    for target in paths:
+        check_new_file(target, "--eml", ".eml", force)
+    return paths
+
+
+def write_drafts(letters, path: Path, force: bool = False) -> list[Path]:
+    """One .eml draft per recipient, at draft_paths()."""
+    paths = draft_paths(path, len(letters), force)
     for target, letter in zip(paths, letters):
         write_atomic(target, letter.data)
     return paths
