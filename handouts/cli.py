@@ -132,6 +132,47 @@ def pack(names, use_all: bool, output: Path, force: bool, content: Path,
                f"{result.pages} pages)")
 
 
+PATIENT = click.option("--for", "patient", metavar="NAME",
+                       help="Patient's name, in a box on page 1 of this copy only (never "
+                            "saved in out/, file names or logs).")
+NOTE = click.option("--note", metavar="TEXT", help="A note for this patient, in that box.")
+
+
+@main.command(name="print")
+@selection("Print")
+@OUT
+@STYLE
+@CONFIG
+@click.option("--printer", metavar="QUEUE", help="CUPS queue [default: CUPS's default].")
+@click.option("--copies", type=click.IntRange(1, 100), default=1, show_default=True)
+@PATIENT
+@NOTE
+@click.option("--pack", "as_pack", is_flag=True,
+              help="One job: a pack of them all (contents page, each on a right-hand page).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the PDF to FILE.pdf instead of printing (e.g. a personalised copy).")
+@click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
+def print_handouts(names, use_all: bool, content: Path, out_dir: Path, style_name,
+                   config_path, printer, copies: int, patient, note, as_pack: bool, output,
+                   force: bool) -> None:
+    """Print the handouts NAME ... (or --all) on a CUPS queue, one job each, two-sided
+    when the queue can. --for/--note personalise this copy; it goes only to the printer
+    (or to -o FILE)."""
+    from .console import ConsoleProgress
+    from .deliver import printing
+    from .deliver.handover import handover_of
+    from .settings.inputs import Inputs
+
+    handover = handover_of(patient, note)
+    pages = _pages(names, use_all, content, "print")
+    inputs = Inputs.locate(config_path, style_name)
+    for warning in printing.review_warnings(pages, inputs):
+        click.echo(f"warning: {warning}", err=True)
+    request = printing.Request(printer, copies, handover, as_pack, output, force)
+    with ConsoleProgress() as progress:
+        printing.deliver(pages, inputs, out_dir, request, click.echo, progress)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
 def init(directory: Path) -> None:
@@ -226,11 +267,14 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
 @click.option("--eml", type=click.Path(path_type=Path),
               help="Save FILE.eml draft(s) instead of sending.")
 @click.option("--force", is_flag=True, help="Replace existing --eml drafts.")
+@PATIENT
+@NOTE
 @CONFIG
 @STYLE
 @CONTENT
 @OUT
-def email(names, recipients, subject, message, message_file, eml, force, config_path,
+def email(names, recipients, subject, message, message_file, eml, force, patient, note,
+          config_path,
           style_name: str | None, content: Path, out_dir: Path) -> None:
     """Email the handouts for NAMEs to each --to, one message per recipient.
 
@@ -240,7 +284,9 @@ def email(names, recipients, subject, message, message_file, eml, force, config_
     """
     import os
 
-    from .deliver import mail, smtp
+    from .deliver import mail, printing, smtp
+    from .deliver.handover import handover_of
+    from .read.lookup import resolve
     from .settings.inputs import Inputs
 
     if message is not None and message_file is not None:
@@ -251,7 +297,10 @@ def email(names, recipients, subject, message, message_file, eml, force, config_
     config, _ = inputs.load()  # checked before anything is built or sent
     server = None if eml else smtp.smtp_server(config.smtp, os.environ)
     sender = server.sender if server else smtp.draft_sender(config.smtp, os.environ)
-    request = mail.Request(names, recipients, subject, message, message_file)
+    request = mail.Request(names, recipients, subject, message, message_file,
+                           handover_of(patient, note))
+    for warning in printing.review_warnings(resolve(names, content), inputs):
+        click.echo(f"warning: {warning}", err=True)
     letters = mail.prepare(request, config, inputs, content, out_dir, sender, draft=bool(eml))
     for warning in dict.fromkeys(w for a in letters[0].attachments for w in a.warnings):
         click.echo(f"warning: {warning}", err=True)

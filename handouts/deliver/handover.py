@@ -31,11 +31,11 @@ def handover_of(patient: str | None, note: str | None) -> Handover | None:
 def _checked(text: str | None, option: str, limit: int) -> str:
     if text is None:
         return ""
+    if _HIDDEN.search(text):
+        raise HandoutError(f"{option}: control or invisible characters are not allowed")
     text = " ".join(text.split())
     if not text:
         raise HandoutError(f"{option}: expected text, found nothing")
-    if _HIDDEN.search(text):
-        raise HandoutError(f"{option}: control or invisible characters are not allowed")
     if len(text) > limit:
         raise HandoutError(f"{option}: expected at most {limit} characters, "
                            f"found {len(text)}")

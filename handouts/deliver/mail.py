@@ -23,6 +23,7 @@ from ..read.parse import read_page
 from ..read.lookup import resolve
 from .batch import build_batch
 from .files import check_new_file, write_atomic
+from .handover import personalised
 
 # Exchange refuses 10 MB by default and base64 adds a third: keep the raw PDFs below that.
 MAX_ATTACHMENTS_BYTES = 7 * 1024 * 1024
@@ -123,17 +124,22 @@ def attachment_name(title: str, source: object) -> str:
     return f"{safe or 'Handout'} - patient information.pdf"
 
 
-def attachments_for(pages, inputs, out_dir: Path) -> tuple[Attachment, ...]:
+def attachments_for(pages, inputs, out_dir: Path, handover=None) -> tuple[Attachment, ...]:
     """One PDF per page, from the same incremental build as `handouts build` (so the
-    config's header and phone numbers are in it, and an up-to-date PDF is reused)."""
+    config's header and phone numbers are in it, and an up-to-date PDF is reused); with
+    `handover`, personalised copies made in memory (never in out/)."""
     pages = list(dict.fromkeys(pages))  # the same page named twice is attached once
-    result = build_batch(pages, inputs, out_dir, jobs=1)
-    if result.failed or result.interrupted:
-        raise HandoutError(result.failed[0] if result.failed else "interrupted")
+    if handover:
+        pdfs = dict(personalised(pages, inputs, handover))
+    else:
+        result = build_batch(pages, inputs, out_dir, jobs=1)
+        if result.failed or result.interrupted:
+            raise HandoutError(result.failed[0] if result.failed else "interrupted")
+        pdfs = {page: result.outputs[page.path].read_bytes() for page in pages}
     found: list[Attachment] = []
     for page in pages:
         drug = read_page(page.path, page.name)  # the title names the attachment
-        data = result.outputs[page.path].read_bytes()
+        data = pdfs[page]
         warnings = tuple(n.located(drug.source) for n in drug.warnings)
         found.append(Attachment(_unique(attachment_name(drug.title, page.path), found),
                                 data, warnings))
@@ -161,6 +167,7 @@ class Request:
     subject: str | None = None
     message: str | None = None
     message_file: Path | None = None
+    handover: object = None  # model.Handover: personalised copies, made in memory
 
 
 @dataclass(frozen=True)
@@ -186,7 +193,8 @@ def prepare(request: Request, config, inputs, content: Path, out_dir: Path,
     else:  # the clinic's name comes from handouts.yaml: checked as strictly as --subject
         subject = check_subject(default_subject(config), "clinic.name (in the subject)")
     message = read_message(request.message, request.message_file)
-    attachments = attachments_for(resolve(request.names, content), inputs, out_dir)
+    attachments = attachments_for(resolve(request.names, content), inputs, out_dir,
+                                  request.handover)
     body = message if message is not None else default_body(config, attachments)
     return [Letter(r, compose(sender, r, subject, body, attachments, draft), attachments)
             for r in recipients]
