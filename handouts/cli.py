@@ -234,17 +234,21 @@ def list_pages(search: str | None, content: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text: one line per problem; json: see the README.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@click.option("--kinds", metavar="KIND,...", help="Report only these kinds of finding.")
+@click.option("--ignore", metavar="KIND", multiple=True,
+              help="Leave out this kind of finding (repeat for more), e.g. reading_grade.")
 def check(names, use_all: bool, content: Path, style_name: str | None,
-          config_path: Path | None, fmt: str, strict: bool) -> None:
+          config_path: Path | None, fmt: str, strict: bool, kinds, ignore) -> None:
     """Check pages without building them: parse problems, missing sections, review
     status, reading grade, characters the fonts lack. Exit 1 on errors (or warnings
     with --strict)."""
-    from .check import check_pages
+    from .check import check_pages, kinds_kept, only
     from .settings.inputs import Inputs
 
+    kept = kinds_kept(kinds, ignore)
     pages = _pages(names, use_all, content, "check")
     config, style = Inputs.locate(config_path, style_name).load()
-    checked = check_pages(pages, style, config)
+    checked = only(check_pages(pages, style, config), kept)
     if fmt == "json":
         import json
 
