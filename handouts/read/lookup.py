@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import HandoutError
@@ -59,7 +60,7 @@ class Entry:
     title: str
     aliases: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # once per page and version: a keystroke must not redo them
     def keys(self) -> list[tuple[str, str, str]]:
         """(kind, key, text) for everything this page answers to."""
         found = [(NAME, key(self.page.name), self.page.name)]
@@ -147,7 +148,7 @@ class _Folder:
     entries: list[Entry] = field(default_factory=list)
 
 
-_heads: dict[tuple[str, int, int], tuple[str, tuple[str, ...]]] = {}
+_entries: dict[tuple[str, int, int], Entry] = {}  # (path, mtime, size) -> its entry
 _folders: dict[Path, _Folder] = {}
 
 
@@ -159,15 +160,15 @@ def index(content: Path) -> list[Entry]:
     signature = tuple((str(p.path), s.st_mtime_ns, s.st_size) for p, s in stats)
     folder = _folders.setdefault(content.resolve(), _Folder())
     if folder.signature != signature:
-        folder.entries = [Entry(p, *_head(p.path, sig)) for (p, _), sig in zip(stats, signature)]
+        folder.entries = [_entry(p, sig) for (p, _), sig in zip(stats, signature)]
         folder.signature = signature
     return folder.entries
 
 
-def _head(path: Path, signature: tuple) -> tuple[str, tuple[str, ...]]:
-    cached = _heads.get(signature)
-    if cached is None:
-        cached = _heads[signature] = read_head(path)
+def _entry(page: Page, signature: tuple) -> Entry:
+    cached = _entries.get(signature)
+    if cached is None or cached.page != page:
+        cached = _entries[signature] = Entry(page, *read_head(page.path))
     return cached
 
 

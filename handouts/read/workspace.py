@@ -7,6 +7,7 @@ here lets a command-line argument point outside the content or output folders.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,13 +42,26 @@ def find_pages(content: Path) -> list[Page]:
     if not content.is_dir():
         raise HandoutError("content folder not found", content)
     pages = []
-    for path in sorted(content.rglob("*.md")):
-        if path.name.lower() in ("readme.md", "index.md") or path.is_symlink():
-            continue  # folder notes are not drug pages; links could leave the folder
+    for path in _md_files(content):
         pages.append(Page(path.stem, path))
         if len(pages) > MAX_PAGES:
             raise HandoutError(f"more than {MAX_PAGES} pages", content)
     return sorted(pages, key=lambda p: (p.name.lower(), str(p.path)))
+
+
+def _md_files(folder: Path):
+    """*.md files under `folder`, from directory entries alone (no stat per file: the
+    lookup runs on every keystroke). Links are skipped, files and folders alike: they
+    could leave the folder; folder notes (README.md, index.md) are not drug pages."""
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                yield from _md_files(Path(entry.path))
+            elif entry.name.endswith(".md") and entry.is_file() and \
+                    entry.name.lower() not in ("readme.md", "index.md"):
+                yield Path(entry.path)
 
 
 def parse_shard(text: str) -> tuple[int, int]:
