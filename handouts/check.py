@@ -6,6 +6,7 @@ grade and long sentences, characters the fonts lack. Reads pages; never writes f
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import statistics
 from collections import Counter
@@ -24,6 +25,10 @@ from .render.glyphs import Glyphs, coverage
 from .settings.style_schema import faces
 
 JSON_VERSION = 1
+# Every kind a finding can have (--kinds and --ignore choose among them; README lists them).
+KINDS = ("parse", "internal", "mojibake", "control_characters", "missing_section",
+         "unrecognised_section", "review", "reading_grade", "long_sentences",
+         "missing_glyphs")
 LONG_SENTENCE_WORDS = 25
 # Sections whose text is boilerplate, not prose the page's author wrote.
 NOT_PROSE = ("disclaimer", "note")
@@ -194,8 +199,26 @@ def readability(drug, target: float) -> Readability:
                        if len(_WORD.findall(sentence)) > LONG_SENTENCE_WORDS)
     if not units or not drug.lang.lower().startswith("en"):
         return Readability(None, target, long_lines)  # the formula is for English
-    text = " ".join(t if t.endswith((".", "!", "?")) else t + "." for t, _ in units)
-    return Readability(round(textstat.flesch_kincaid_grade(text), 1), target, long_lines)
+    return Readability(grade_of([text for text, _ in units]), target, long_lines)
+
+
+def grade_of(units: list[str]) -> float | None:
+    """Flesch-Kincaid grade, 0.39 x words per sentence + 11.8 x syllables per word -
+    15.59, over the sentences of `units` (each at least one sentence, split where
+    long_sentences splits them); syllables from textstat's dictionary.
+
+    Not textstat.flesch_kincaid_grade: it leaves sentences of one or two words ("Skin
+    rash.") out of the count but keeps their words. The formula goes below 0 for short
+    words in short sentences ("Take it at night." is -2.2); a grade below 0 is not a
+    grade, so it is reported as 0."""
+    sentences = [found for text in units for sentence in _SENTENCE_END.split(text)
+                 if (found := _WORD.findall(sentence))]
+    words = [word for sentence in sentences for word in sentence]
+    if not words:
+        return None
+    syllables = textstat.syllable_count(" ".join(words))
+    grade = 0.39 * len(words) / len(sentences) + 11.8 * syllables / len(words) - 15.59
+    return max(0.0, round(grade, 1))
 
 
 def readability_warnings(result: Readability) -> list[Notice]:
@@ -260,6 +283,26 @@ class CheckReport:
 
 def _count(kinds) -> dict:
     return dict(sorted(Counter(kinds).items()))
+
+
+def kinds_kept(kinds: str | None, ignore) -> frozenset[str]:
+    """The kinds to report from --kinds (comma-separated) and --ignore (repeated);
+    an unknown kind is an error listing the known ones (a typo must not silently keep
+    a CI check quiet)."""
+    chosen = [k.strip() for k in kinds.split(",") if k.strip()] if kinds is not None else []
+    unknown = sorted({k for k in (*chosen, *ignore) if k not in KINDS})
+    if unknown:
+        raise HandoutError(f"unknown kind {', '.join(map(repr, unknown))} "
+                           f"(kinds: {', '.join(KINDS)})")
+    return frozenset(chosen or KINDS) - set(ignore)
+
+
+def only(report: CheckReport, kinds: frozenset[str]) -> CheckReport:
+    """The report with only the warnings of `kinds` (exit status and totals follow).
+    Errors always stay: a page that cannot be read cannot be handed out."""
+    pages = [dataclasses.replace(p, warnings=[w for w in p.warnings if w.kind in kinds])
+             for p in report.pages]
+    return CheckReport(pages, report.today)
 
 
 def check_pages(pages, style, config, on: date | None = None) -> CheckReport:

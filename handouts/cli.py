@@ -94,23 +94,26 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
 
 @main.command()
 @selection("Pack")
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path),
               required=True, help="The pack to write (FILE.pdf).")
+@click.option("--force", is_flag=True, help="Replace FILE.pdf if it exists.")
 @STYLE
 @CONFIG
 @JOBS
-def pack(names, use_all: bool, output: Path, content: Path, style_name: str | None,
-         config_path: Path | None, jobs: int | None) -> None:
+def pack(names, use_all: bool, output: Path, force: bool, content: Path,
+         style_name: str | None, config_path: Path | None, jobs: int | None) -> None:
     """One print-ready PDF of the handouts NAME ... (or --all), in that order.
 
     A contents page, then each handout on a right-hand page (blank pages added for
     double-sided printing), with bookmarks. Written only if every handout builds.
     """
     from .console import ConsoleProgress
+    from .deliver.files import check_new_file
     from .deliver.pack import build_pack
     from .settings.inputs import Inputs
 
-    pages = _pages(names, use_all, content)
+    check_new_file(output, "-o", ".pdf", force)
+    pages = _pages(names, use_all, content, "pack")
     try:
         with ConsoleProgress() as progress:
             result = build_pack(pages, Inputs.locate(config_path, style_name), output,
@@ -129,6 +132,47 @@ def pack(names, use_all: bool, output: Path, content: Path, style_name: str | No
                f"{result.pages} pages)")
 
 
+PATIENT = click.option("--for", "patient", metavar="NAME",
+                       help="Patient's name, in a box on page 1 of this copy only (never "
+                            "saved in out/, file names or logs).")
+NOTE = click.option("--note", metavar="TEXT", help="A note for this patient, in that box.")
+
+
+@main.command(name="print")
+@selection("Print")
+@OUT
+@STYLE
+@CONFIG
+@click.option("--printer", metavar="QUEUE", help="CUPS queue [default: CUPS's default].")
+@click.option("--copies", type=click.IntRange(1, 100), default=1, show_default=True)
+@PATIENT
+@NOTE
+@click.option("--pack", "as_pack", is_flag=True,
+              help="One job: a pack of them all (contents page, each on a right-hand page).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the PDF to FILE.pdf instead of printing (e.g. a personalised copy).")
+@click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
+def print_handouts(names, use_all: bool, content: Path, out_dir: Path, style_name,
+                   config_path, printer, copies: int, patient, note, as_pack: bool, output,
+                   force: bool) -> None:
+    """Print the handouts NAME ... (or --all) on a CUPS queue, one job each, two-sided
+    when the queue can. --for/--note personalise this copy; it goes only to the printer
+    (or to -o FILE)."""
+    from .console import ConsoleProgress
+    from .deliver import printing
+    from .deliver.handover import handover_of
+    from .settings.inputs import Inputs
+
+    handover = handover_of(patient, note)
+    pages = _pages(names, use_all, content, "print")
+    inputs = Inputs.locate(config_path, style_name)
+    for warning in printing.review_warnings(pages, inputs):
+        click.echo(f"warning: {warning}", err=True)
+    request = printing.Request(printer, copies, handover, as_pack, output, force)
+    with ConsoleProgress() as progress:
+        printing.deliver(pages, inputs, out_dir, request, click.echo, progress)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
 def init(directory: Path) -> None:
@@ -144,23 +188,43 @@ def init(directory: Path) -> None:
     click.echo(f"next: edit handouts.yaml, then {where}handouts build --all", err=True)
 
 
-def _pages(names, use_all: bool, content: Path):
+def _pages(names, use_all: bool, content: Path, verb: str = "build"):
     """The pages named, or every page with --all (exactly one of the two)."""
-    from .read.workspace import find_pages, resolve
+    from .read.lookup import resolve
+    from .read.workspace import find_pages
 
-    if bool(names) == use_all:
-        raise click.UsageError("give page NAMEs or --all (not both)")
+    if names and use_all:
+        raise click.UsageError(f"give page NAMEs or --all, not both: 'handouts {verb} "
+                               f"NAME ...' or 'handouts {verb} --all'")
+    if not names and not use_all:
+        raise click.UsageError(f"no page given: type 'handouts {verb} NAME ...' (handouts "
+                               f"list shows the names; handouts list TEXT searches) or "
+                               f"'handouts {verb} --all'")
     return find_pages(content) if use_all else resolve(names, content)
 
 
 @main.command(name="list")
+@click.argument("search", required=False)
 @CONTENT
-def list_pages(content: Path) -> None:
-    """List the pages found: name and title."""
-    from .read.workspace import find_pages, page_title
+def list_pages(search: str | None, content: Path) -> None:
+    """List the pages: name and title; with SEARCH, the pages it matches, best first,
+    then those spelled similarly (marked: check the name)."""
+    from .read.lookup import index, lookup, shown
 
-    for page in find_pages(content):
-        click.echo(f"{page.name}\t{page_title(page)}")
+    if search is None:
+        for entry in index(content):
+            click.echo(f"{entry.page.name}\t{shown(entry.title)}")
+        return
+    found = lookup(search, content)
+    if found.problem:
+        raise click.UsageError(found.problem)
+    for match in found.matches + found.similar:
+        click.echo(match.line())
+    if not found.matches:
+        click.echo(f"no page matches {shown(search)!r}"
+                   + ("; the lines above are only spelled similarly" if found.similar else ""),
+                   err=True)
+        raise SystemExit(1)
 
 
 @main.command()
@@ -170,17 +234,21 @@ def list_pages(content: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text: one line per problem; json: see the README.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@click.option("--kinds", metavar="KIND,...", help="Report only these kinds of finding.")
+@click.option("--ignore", metavar="KIND", multiple=True,
+              help="Leave out this kind of finding (repeat for more), e.g. reading_grade.")
 def check(names, use_all: bool, content: Path, style_name: str | None,
-          config_path: Path | None, fmt: str, strict: bool) -> None:
+          config_path: Path | None, fmt: str, strict: bool, kinds, ignore) -> None:
     """Check pages without building them: parse problems, missing sections, review
     status, reading grade, characters the fonts lack. Exit 1 on errors (or warnings
     with --strict)."""
-    from .check import check_pages
+    from .check import check_pages, kinds_kept, only
     from .settings.inputs import Inputs
 
-    pages = _pages(names, use_all, content)
+    kept = kinds_kept(kinds, ignore)
+    pages = _pages(names, use_all, content, "check")
     config, style = Inputs.locate(config_path, style_name).load()
-    checked = check_pages(pages, style, config)
+    checked = only(check_pages(pages, style, config), kept)
     if fmt == "json":
         import json
 
@@ -200,13 +268,17 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
 @click.option("--message", help="Message text (default: a short note listing the handouts).")
 @click.option("--message-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Read the message text from a UTF-8 file.")
-@click.option("--eml", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--eml", type=click.Path(path_type=Path),
               help="Save FILE.eml draft(s) instead of sending.")
+@click.option("--force", is_flag=True, help="Replace existing --eml drafts.")
+@PATIENT
+@NOTE
 @CONFIG
 @STYLE
 @CONTENT
 @OUT
-def email(names, recipients, subject, message, message_file, eml, config_path,
+def email(names, recipients, subject, message, message_file, eml, force, patient, note,
+          config_path,
           style_name: str | None, content: Path, out_dir: Path) -> None:
     """Email the handouts for NAMEs to each --to, one message per recipient.
 
@@ -216,21 +288,28 @@ def email(names, recipients, subject, message, message_file, eml, config_path,
     """
     import os
 
-    from .deliver import mail, smtp
+    from .deliver import mail, printing, smtp
+    from .deliver.handover import handover_of
+    from .read.lookup import resolve
     from .settings.inputs import Inputs
 
     if message is not None and message_file is not None:
         raise click.UsageError("give --message or --message-file, not both")
+    if eml:  # before anything is built: a draft is never silently replaced
+        mail.draft_paths(eml, len(recipients), force)
     inputs = Inputs.locate(config_path, style_name)
     config, _ = inputs.load()  # checked before anything is built or sent
     server = None if eml else smtp.smtp_server(config.smtp, os.environ)
     sender = server.sender if server else smtp.draft_sender(config.smtp, os.environ)
-    request = mail.Request(names, recipients, subject, message, message_file)
+    request = mail.Request(names, recipients, subject, message, message_file,
+                           handover_of(patient, note))
+    for warning in printing.review_warnings(resolve(names, content), inputs):
+        click.echo(f"warning: {warning}", err=True)
     letters = mail.prepare(request, config, inputs, content, out_dir, sender, draft=bool(eml))
     for warning in dict.fromkeys(w for a in letters[0].attachments for w in a.warnings):
         click.echo(f"warning: {warning}", err=True)
     if eml:
-        for path, letter in zip(mail.write_drafts(letters, eml), letters):
+        for path, letter in zip(mail.write_drafts(letters, eml, force), letters):
             click.echo(f"{_shown(path)}: draft to {letter.recipient}: {letter.describe()}")
         return
     outcome = smtp.send(letters, server, click.echo)

@@ -108,6 +108,9 @@ class ConsoleProgress:
     def failed(self, message: str) -> None:
         self._lines([(f"error: {message}", True)])
 
+    def skipped(self, path: Path) -> None:
+        self._lines([(f"{shown(path)} (up to date)", False)])
+
     def close(self) -> None:
         self.bar.close()
 

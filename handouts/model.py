@@ -176,6 +176,23 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Handover:
+    """Who one copy is for, a note, and the day it is handed over. Personal health
+    information: it goes into that copy's PDF only, never into a file name, a log,
+    the manifest or out/, so its repr shows none of it."""
+
+    patient: str = ""
+    note: str = ""
+    on: date | None = None
+
+    def __repr__(self) -> str:
+        return "Handover(<personal details>)"
+
+    def __bool__(self) -> bool:
+        return bool(self.patient or self.note)
+
+
+@dataclass(frozen=True)
 class Review:
     """Who checked the page and when, from its front matter; empty when nobody has."""
 

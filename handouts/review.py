@@ -80,3 +80,10 @@ def mark_text(review: Review, config, wording) -> tuple[str, bool]:
     if alert and not config.review.mark_unreviewed:
         return "", alert
     return describe(status, wording), alert
+
+
+def alert(review: Review, config, wording, on: date | None = None) -> str:
+    """What to warn about before a page leaves the clinic: the unreviewed or overdue
+    mark in the style's words, or '' for a current review."""
+    status = status_of(review, config.review.review_every, on or today())
+    return "" if status.state == CURRENT else describe(status, wording)

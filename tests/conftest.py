@@ -26,3 +26,35 @@ def forget_readings_after_the_module():
     corpus pass forks."""
     yield
     forget_readings()
+
+
+@pytest.fixture(scope="session")
+def cups_server():
+    """A private cupsd on a unix socket and 127.0.0.1, with a raw queue (handouts-test)
+    and a queue that can print two-sided (handouts-duplex), each capturing what its
+    device receives. Skipped only where CUPS is not installed, and never under CI."""
+    import os
+    import shutil
+
+    from cups_server import CUPSD, CupsServer
+
+    if not (os.path.exists(CUPSD) and shutil.which("lp")):
+        reason = ("CUPS is not installed (apt-get install --no-install-recommends "
+                  "cups-daemon cups-client; .ci/run does)")
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    with CupsServer() as server:
+        server.add_queue("handouts-test")
+        server.add_queue("handouts-duplex", duplex=True)
+        yield server
+
+
+@pytest.fixture
+def cups_env(cups_server, monkeypatch):
+    """This process's environment pointed at the private server (lp, lpstat see it)."""
+    for key, value in cups_server.env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("PRINTER", "LPDEST"):
+        monkeypatch.delenv(key, raising=False)
+    return cups_server

@@ -302,7 +302,8 @@ def test_a_bug_on_one_page_is_reported_for_that_page_only(tmp_path, monkeypatch)
 def test_names_or_all_not_both(args):
     result = run_cli("check", *args, "--content", ROOT / "content")
     assert result.exit_code == 2
-    assert "give page NAMEs or --all (not both)" in result.output, result.output
+    wanted = "not both" if args else "no page given: type 'handouts check NAME ...'"
+    assert wanted in result.output, result.output
     assert "checked" not in result.output and "Traceback" not in result.output
 
 
@@ -328,6 +329,52 @@ def test_whole_corpus_checks_quickly_and_completely():
         if not page["errors"]:
             assert page["review"]["status"] == "unreviewed"
             assert isinstance(page["readability"]["grade"], float), page["path"]
+            assert page["readability"]["grade"] >= 0, page["path"]
     totals = report["totals"]
+    assert 5 < totals["median_grade"] < 20  # a grade, not a formula's negative tail
     assert totals["warnings"] == sum(totals["warnings_by_kind"].values())
     assert totals["review"].get("unreviewed") == len(expected) - totals["pages_with_errors"]
+
+
+# -- choosing kinds, and the grade itself ----------------------------------------------------
+
+def test_ignore_and_kinds_choose_what_strict_fails_on():
+    code, out = check("ixabepilone", "--strict")
+    assert code == 1 and "[reading_grade]" in out
+    code, out = check("ixabepilone", "--strict", "--ignore", "reading_grade", "--ignore",
+                      "long_sentences", "--ignore", "review", "--ignore", "mojibake")
+    assert code == 0 and out.splitlines() == [
+        "checked 1 page: 0 error(s), 0 warning(s); median reading grade 11.0"]
+    code, out = check("ixabepilone", "--kinds", "review,mojibake", "--format", "json")
+    report = json.loads(out)
+    assert {w["kind"] for w in report["pages"][0]["warnings"]} == {"review", "mojibake"}
+    assert report["totals"]["warnings"] == 2
+
+
+def test_an_unknown_kind_is_a_usage_error():
+    result = run_cli("check", "ixabepilone", "--content", ROOT / "content", "--ignore",
+                     "reading_grde")
+    assert result.exit_code == 2
+    assert "unknown kind 'reading_grde' (kinds: parse," in result.output
+
+
+def test_errors_are_reported_whatever_the_kinds(tmp_path):
+    write_page(tmp_path / "content", "broken", "---\ntitle: [x\n---\n# X\n")
+    code, out = check("--all", "--kinds", "review", content=tmp_path / "content")
+    assert code == 1 and "error [parse]" in out
+
+
+def test_the_grade_counts_every_item_as_a_sentence_and_is_never_below_zero(tmp_path):
+    import textstat
+
+    from handouts.check import grade_of
+
+    items = ["Skin rash.", "Nausea.", "Headache and a mild fever that lasts for days."]
+    words = [w for i in items for w in re.findall(r"\w+", i)]
+    syllables = textstat.syllable_count(" ".join(words))
+    expected = 0.39 * len(words) / 3 + 11.8 * syllables / len(words) - 15.59
+    assert grade_of(items) == round(max(expected, 0), 1)
+    assert textstat.flesch_kincaid_grade(" ".join(items)) > expected + 1  # what it was
+    assert grade_of(["Take it at night."]) == 0.0  # the formula says -2.2
+    _, page = one_page(tmp_path, CLEAN.format(today=TODAY))
+    assert page["readability"]["grade"] >= 0

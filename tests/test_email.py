@@ -507,3 +507,30 @@ def test_compose_refuses_a_header_that_does_not_read_back():
     # The CLI rejects '=?' long before this; compose checks its own output regardless.
     with pytest.raises(HandoutError, match="does not read back as written"):
         mail.compose(None, "a@example.org", "Hi =?UTF-8?Q?=0A?=Bcc: evil@example.net", "b", [])
+
+
+# -- a personalised copy, and pages not reviewed -------------------------------------------
+
+def test_a_personalised_copy_is_emailed_and_kept_nowhere(ws, server, env):
+    patient = "Ottoline Vexworthy"
+    result = email(ws, "ixabepilone", "--to", "a@example.org", "--for", patient, "--note",
+                   "Start on Monday")
+    assert result.exit_code == 0, result.output
+    assert patient not in result.output
+    msg = parse(server.handler.messages[-1]["data"])
+    assert patient not in msg["Subject"] and patient not in msg.get_body(("plain",)).get_content()
+    [pdf] = list(msg.iter_attachments())
+    assert patient not in pdf.get_filename()
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_content())).pages]
+    assert f"For: {patient}" in pages[0] and "Start on Monday" in pages[0]
+    assert all(patient not in text for text in pages[1:])
+    for path in ws.rglob("*"):  # out/ and the manifest never see it
+        assert not path.is_file() or patient.encode() not in path.read_bytes(), path
+
+
+def test_an_unreviewed_page_warns_before_it_is_emailed(ws, server, env):
+    result = email(ws, "ixabepilone", "--to", "a@example.org")
+    assert result.exit_code == 0
+    assert ("content/ixabepilone.md: Not yet reviewed by a clinician; it goes out "
+            "all the same") in result.stderr
+    assert len(server.handler.messages) == 1

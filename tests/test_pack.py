@@ -15,7 +15,10 @@ import pytest
 from handouts.settings.config import Config
 from handouts.deliver.pack import CONTENTS_TITLE, Entry, _contents_fixed_point, starts
 from handouts.settings.style import load_style
-from helpers import CLINIC, SEED, clinic_workspace, corpus_sample, page_texts, run_cli_in, sha256
+from helpers import (
+    CLINIC, SEED, assert_pdfua_passes, clinic_workspace, corpus_dir, corpus_sample, page_texts,
+    read_back, run_cli, run_cli_in, sha256, ua1_failures, words,
+)
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +131,8 @@ def test_a_failing_handout_means_no_pack(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("args, message", [
-    ((), "give page NAMEs or --all"),
-    (("ixabepilone", "--all"), "give page NAMEs or --all"),
+    ((), "no page given: type 'handouts pack NAME ...'"),
+    (("ixabepilone", "--all"), "give page NAMEs or --all, not both"),
     (("ixabepilone",), "Missing option '-o'"),
 ])
 def test_pack_usage_errors(tmp_path, monkeypatch, args, message):
@@ -155,3 +158,60 @@ def test_long_contents_spans_pages_and_the_start_pages_follow():
     pages = _read(io.BytesIO(data), lambda pdf: len(pdf.pages))
     assert pages > 1
     assert [e.start for e in placed] == starts([3] * 60, pages)
+
+
+# -- the pack is a tagged PDF/UA-1 document --------------------------------------------
+
+@pytest.fixture(scope="module")
+def pack_of_20(tmp_path_factory):
+    """20 corpus handouts, spread over the letters, in one pack, and each on its own."""
+    root = tmp_path_factory.mktemp("pack20")
+    sample = corpus_sample(20, step=53)
+    names = [p.stem for p in sample]
+    built = run_cli("build", *names, "--content", corpus_dir(), "--out", root / "single")
+    assert built.exit_code == 0, built.output
+    result = run_cli("pack", *names, "--content", corpus_dir(), "-o", root / "pack.pdf")
+    assert result.exit_code == 0, result.output
+    return SimpleNamespace(pack=root / "pack.pdf", singles=[root / "single" / f"{n}.pdf"
+                                                           for n in names])
+
+
+def test_a_pack_of_20_passes_both_validators(pack_of_20):
+    assert len(pack_of_20.singles) == 20
+    assert ua1_failures([pack_of_20.pack]) == {}
+    assert_pdfua_passes([pack_of_20.pack])
+
+
+def test_the_pack_tree_is_the_contents_then_each_handouts_own_tree(pack_of_20):
+    doc = read_back(pack_of_20.pack)
+    assert doc.tree.tag == "Document"
+    kids = doc.tree.kids
+    assert [k.tag for k in kids[:3]] == ["H1", "P", "TOC"]
+    assert doc.tree_words(kids[0]) == [CONTENTS_TITLE]
+    assert [k.tag for k in kids[3:]] == ["Part"] * 20
+    toc = kids[2]
+    titles = _titles(pack_of_20.singles)
+    assert [k.tag for k in toc.kids] == ["TOCI"] * 20
+    assert [" ".join(doc.tree_words(item.kids[0])) for item in toc.kids] == [
+        " ".join(words(t)) for t in titles]
+    for part, single in zip(kids[3:], pack_of_20.singles):
+        alone = read_back(single)
+        assert doc.tree_words(part) == alone.tree_words()  # the same text, in order
+        assert [e.tag for e in part.kids] == [e.tag for e in alone.tree.kids]
+
+
+def test_pack_pages_have_one_parent_tree_and_bookmarks_point_into_the_tree(pack_of_20):
+    with pikepdf.open(pack_of_20.pack) as pdf:
+        keys = [int(p.StructParents) for p in pdf.pages if "/StructParents" in p]
+        assert len(keys) == len(set(keys)) == sum(1 for p in pdf.pages if "/Contents" in p
+                                                   and p.Contents.read_bytes().strip())
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        assert sorted(int(nums[i]) for i in range(0, len(nums), 2)) == sorted(keys)
+        assert pdf.Root.MarkInfo.Marked is True
+        with pdf.open_metadata() as xmp:
+            assert xmp["pdfuaid:part"] == "1"
+        item, targets = pdf.Root.Outlines.First, []
+        while item is not None:
+            targets.append(str(item.SE.S))
+            item = item.get("/Next")
+    assert targets == ["/H1"] + ["/Part"] * 20

@@ -27,7 +27,7 @@ def test_extending_style_overrides_only_what_differs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # a style named, not a path: found in ./styles/
     result = _build(tmp_path, "big")
     assert result.exit_code == 0, result.output
-    page = read_back(tmp_path / "out" / "ixabepilone.pdf").pages[0]
+    page = read_back(tmp_path / "out" / "ixabepilone.big.pdf").pages[0]
     assert (round(page.width), round(page.height)) == (595, 842)
     sizes = {round(c["size"]) for c in page.chars}
     assert 16 in sizes and 14 not in sizes  # body changed, headings (18) inherited
@@ -50,11 +50,12 @@ def test_style_by_path(tmp_path):
     path = _style(tmp_path, "letter", "extends: default\nbody: {colour: '#000000'}\n")
     result = _build(tmp_path / "by-path", str(path))
     assert result.exit_code == 0, result.output
-    assert "ixabepilone.pdf (" in result.output
+    assert "ixabepilone.letter.pdf (" in result.output
     default = _build(tmp_path / "default", "default")
     assert default.exit_code == 0, default.output
-    ours, theirs = (read_back(tmp_path / folder / "out" / "ixabepilone.pdf").pages
-                    for folder in ("by-path", "default"))
+    ours, theirs = (read_back(path).pages for path in (
+        tmp_path / "by-path" / "out" / "ixabepilone.letter.pdf",
+        tmp_path / "default" / "out" / "ixabepilone.pdf"))
     chars = [(a, b) for pa, pb in zip(ours, theirs, strict=True)
              for a, b in zip(pa.chars, pb.chars, strict=True)]
     assert all((a["text"], a["x0"], a["top"]) == (b["text"], b["x0"], b["top"])

@@ -19,7 +19,7 @@ from ..read.workspace import Page
 from ..render.document import render
 from ..render.look import look_for
 from ..settings.config_schema import Config
-from .files import output_path, write_atomic
+from .files import check_folder, output_path, write_atomic
 from .manifest import Manifest, page_fingerprint, shared_digest
 from .parallel import Interrupted, run_tasks, shield
 
@@ -35,19 +35,21 @@ class Built:
     data: bytes | None = None  # the PDF itself, when kept in memory
 
 
-def render_one(page_path: Path, name: str, style, config=None) -> Built:
-    """Parse and lay out one page; the PDF stays in memory."""
+def render_one(page_path: Path, name: str, style, config=None, handover=None) -> Built:
+    """Parse and lay out one page; the PDF stays in memory (a personalised copy, with
+    `handover`, must never be written to out/)."""
     drug = read_page(page_path, name)
-    rendered = render(drug, style, config or Config())
+    rendered = render(drug, style, config or Config(), handover)
     warnings = (tuple(n.located(drug.source) for n in drug.warnings)
                 + tuple(f"{drug.source}: {w}" for w in rendered.warnings))
     return Built(None, rendered.pages, warnings, hashlib.sha256(rendered.data).hexdigest(),
                  rendered.data)
 
 
-def build_one(page_path: Path, name: str, style, out_dir: Path, config=None) -> Built:
+def build_one(page_path: Path, name: str, style, out_dir: Path, config=None,
+              variant: str = "") -> Built:
     """Parse, lay out and atomically write one page's handout."""
-    target = output_path(out_dir, name)
+    target = output_path(out_dir, name, variant)
     made = render_one(page_path, name, style, config)
     with shield():  # once written, the page counts as built even if Ctrl-C came meanwhile
         write_atomic(target, made.data)
@@ -60,6 +62,7 @@ class BatchResult:
     def __init__(self):
         self.built: list[Built] = []
         self.skipped: list[Path] = []  # outputs already up to date
+        self.outputs: dict[Path, Path] = {}  # page file -> its PDF, built or up to date
         self.failed: list[str] = []
         self.interrupted = False
 
@@ -84,6 +87,9 @@ class Progress:
     def failed(self, message: str) -> None:
         pass
 
+    def skipped(self, path: Path) -> None:
+        """`path` is up to date: not built again."""
+
 
 @dataclass(frozen=True)
 class Job:
@@ -92,6 +98,7 @@ class Job:
     page: Page
     out_dir: Path
     fingerprint: str = ""
+    variant: str = ""  # the style's name in the file name, for a non-default style
 
 
 def build_batch(pages, inputs, out_dir: Path, progress: Progress | None = None,
@@ -101,6 +108,7 @@ def build_batch(pages, inputs, out_dir: Path, progress: Progress | None = None,
     what was built, so the next run resumes."""
     progress = progress or Progress()
     result = BatchResult()
+    check_folder(out_dir, "--out")
     manifest = Manifest(out_dir)
     saved = [time.monotonic()]
 
@@ -117,8 +125,8 @@ def build_batch(pages, inputs, out_dir: Path, progress: Progress | None = None,
 
     try:
         config, style = _preload(inputs)
-        todo = _plan(pages, out_dir, shared_digest(config, style), manifest, force,
-                     result, progress)
+        todo = _plan(pages, (out_dir, inputs.variant(config, style)),
+                     shared_digest(config, style), manifest, force, result, progress)
         progress.start(len(todo))
         if todo:  # fonts parsed once, here, and shared by forked workers
             look_for(style)
@@ -162,10 +170,10 @@ def render_batch(pages, inputs, progress: Progress | None = None,
 MANIFEST_EVERY = 5.0  # seconds between manifest saves during a batch
 
 
-def _plan(pages, out_dir, digest, manifest, force, result, progress) -> list[Job]:
+def _plan(pages, where, digest, manifest, force, result, progress) -> list[Job]:
     """The pages to build: not up to date (or --force), and not a second page with
     a name already taken (two pages must never race for one PDF)."""
-    todo, taken, seen = [], {}, set()
+    (out_dir, variant), todo, taken, seen = where, [], {}, set()
     for page in pages:
         if page.path in seen:
             continue  # the same NAME given twice
@@ -174,15 +182,17 @@ def _plan(pages, out_dir, digest, manifest, force, result, progress) -> list[Job
         try:
             if first != page.path:
                 raise HandoutError(f"another page has the same name ({first}); rename one")
-            target = output_path(out_dir, page.name)
+            target = output_path(out_dir, page.name, variant)
             fingerprint = page_fingerprint(digest, page.name, _read(page.path))
         except HandoutError as exc:
             _fail(result, progress, _failure(page, exc))
             continue
+        result.outputs[page.path] = target
         if not force and manifest.is_current(target, fingerprint):
             result.skipped.append(target)
+            progress.skipped(target)
         else:
-            todo.append(Job(page, out_dir, fingerprint))
+            todo.append(Job(page, out_dir, fingerprint, variant))
     return todo
 
 
@@ -213,7 +223,8 @@ def _load(inputs):
 def _build_task(context, job: Job):
     config, style = context
     try:
-        return build_one(job.page.path, job.page.name, style, job.out_dir, config)
+        return build_one(job.page.path, job.page.name, style, job.out_dir, config,
+                         job.variant)
     except Exception as exc:  # a bug on one page must not stop the batch
         return exc
 

@@ -6,12 +6,37 @@ failed or interrupted write leaves neither a partial file nor a temp file.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from ..errors import HandoutError
 from ..read.workspace import check_name
 from .parallel import shield
+
+
+_VARIANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
+
+
+def check_folder(path: Path, option: str) -> None:
+    """An output folder option (--out) that names a file is the user's mistake, said
+    before anything is built (not blamed on the first page)."""
+    if path.exists() and not path.is_dir():
+        raise HandoutError(f"{option}: {path} is a file, not a folder: give a folder "
+                           f"(it is created if missing), e.g. {option} out")
+
+
+def check_new_file(path: Path, option: str, suffix: str, force: bool) -> None:
+    """A file the user names for output: the right extension, and never replaced
+    without --force."""
+    if path.suffix.lower() != suffix:
+        raise HandoutError(f"{option}: the file name must end in {suffix}, found "
+                           f"{path.name!r}: e.g. {option} {path.stem or 'file'}{suffix}")
+    if path.is_dir():
+        raise HandoutError(f"{option}: {path} is a folder: give a file name ending in {suffix}")
+    if path.exists() and not force:
+        raise HandoutError(f"{option}: {path} exists; give --force to replace it, or "
+                           "another file name")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -48,9 +73,14 @@ def _remove(path: str) -> None:
         pass
 
 
-def output_path(out_dir: Path, name: str, suffix: str = ".pdf") -> Path:
-    """DIR/NAME.pdf, checked to stay inside DIR."""
-    target = (out_dir / f"{check_name(name)}{suffix}").resolve()
+def output_path(out_dir: Path, name: str, variant: str = "", suffix: str = ".pdf") -> Path:
+    """DIR/NAME.pdf (DIR/NAME.VARIANT.pdf for a style other than the clinic's), checked
+    to stay inside DIR."""
+    if variant and not _VARIANT.match(variant):
+        raise HandoutError(f"the style name {variant!r} cannot be part of a file name: "
+                           "rename the style file (letters, digits, '-', '_')")
+    stem = f"{check_name(name)}.{variant}" if variant else check_name(name)
+    target = (out_dir / f"{stem}{suffix}").resolve()
     if target.parent != out_dir.resolve():
         raise HandoutError(f"output for {name!r} would leave the output folder", out_dir)
     return target

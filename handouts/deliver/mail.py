@@ -20,9 +20,10 @@ from pathlib import Path
 
 from ..errors import HandoutError
 from ..read.parse import read_page
-from ..read.workspace import resolve
+from ..read.lookup import resolve
 from .batch import build_batch
-from .files import output_path, write_atomic
+from .files import check_new_file, write_atomic
+from .handover import personalised
 
 # Exchange refuses 10 MB by default and base64 adds a third: keep the raw PDFs below that.
 MAX_ATTACHMENTS_BYTES = 7 * 1024 * 1024
@@ -123,17 +124,22 @@ def attachment_name(title: str, source: object) -> str:
     return f"{safe or 'Handout'} - patient information.pdf"
 
 
-def attachments_for(pages, inputs, out_dir: Path) -> tuple[Attachment, ...]:
+def attachments_for(pages, inputs, out_dir: Path, handover=None) -> tuple[Attachment, ...]:
     """One PDF per page, from the same incremental build as `handouts build` (so the
-    config's header and phone numbers are in it, and an up-to-date PDF is reused)."""
+    config's header and phone numbers are in it, and an up-to-date PDF is reused); with
+    `handover`, personalised copies made in memory (never in out/)."""
     pages = list(dict.fromkeys(pages))  # the same page named twice is attached once
-    result = build_batch(pages, inputs, out_dir, jobs=1)
-    if result.failed or result.interrupted:
-        raise HandoutError(result.failed[0] if result.failed else "interrupted")
+    if handover:
+        pdfs = dict(personalised(pages, inputs, handover))
+    else:
+        result = build_batch(pages, inputs, out_dir, jobs=1)
+        if result.failed or result.interrupted:
+            raise HandoutError(result.failed[0] if result.failed else "interrupted")
+        pdfs = {page: result.outputs[page.path].read_bytes() for page in pages}
     found: list[Attachment] = []
     for page in pages:
         drug = read_page(page.path, page.name)  # the title names the attachment
-        data = output_path(out_dir, page.name).read_bytes()
+        data = pdfs[page]
         warnings = tuple(n.located(drug.source) for n in drug.warnings)
         found.append(Attachment(_unique(attachment_name(drug.title, page.path), found),
                                 data, warnings))
@@ -161,6 +167,7 @@ class Request:
     subject: str | None = None
     message: str | None = None
     message_file: Path | None = None
+    handover: object = None  # model.Handover: personalised copies, made in memory
 
 
 @dataclass(frozen=True)
@@ -186,7 +193,8 @@ def prepare(request: Request, config, inputs, content: Path, out_dir: Path,
     else:  # the clinic's name comes from handouts.yaml: checked as strictly as --subject
         subject = check_subject(default_subject(config), "clinic.name (in the subject)")
     message = read_message(request.message, request.message_file)
-    attachments = attachments_for(resolve(request.names, content), inputs, out_dir)
+    attachments = attachments_for(resolve(request.names, content), inputs, out_dir,
+                                  request.handover)
     body = message if message is not None else default_body(config, attachments)
     return [Letter(r, compose(sender, r, subject, body, attachments, draft), attachments)
             for r in recipients]
@@ -254,16 +262,22 @@ def _check_read_back(data: bytes, recipient: str, subject: str, filenames) -> No
                            "(headers changed in encoding); nothing sent")
 
 
-def write_drafts(letters, path: Path) -> list[Path]:
-    """One .eml per recipient: FILE.eml, or FILE-1.eml, FILE-2.eml ... (never an address
-    in a file name: file names are seen by more people than the files)."""
-    if path.suffix.lower() != ".eml":
-        raise HandoutError("--eml: the file name must end in .eml", path)
-    if len(letters) == 1:
+def draft_paths(path: Path, count: int, force: bool = False) -> list[Path]:
+    """FILE.eml, or FILE-1.eml, FILE-2.eml ... (never an address in a file name: file
+    names are seen by more people than the files); none may exist unless `force`."""
+    check_new_file(path, "--eml", ".eml", True)
+    if count == 1:
         paths = [path]
     else:
-        paths = [path.with_name(f"{path.stem}-{i}{path.suffix}")
-                 for i in range(1, len(letters) + 1)]
+        paths = [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, count + 1)]
+    for target in paths:
+        check_new_file(target, "--eml", ".eml", force)
+    return paths
+
+
+def write_drafts(letters, path: Path, force: bool = False) -> list[Path]:
+    """One .eml draft per recipient, at draft_paths()."""
+    paths = draft_paths(path, len(letters), force)
     for target, letter in zip(paths, letters):
         write_atomic(target, letter.data)
     return paths

@@ -19,6 +19,7 @@ from ..errors import HandoutError
 from ..render.contents import CONTENTS_TITLE, draw_contents
 from .batch import BatchResult, Progress, render_batch
 from .files import write_atomic
+from .packtree import PackTree
 
 @dataclass(frozen=True)
 class Entry:
@@ -35,39 +36,52 @@ class PackResult:
     batch: BatchResult
     entries: tuple[Entry, ...] = ()
     pages: int = 0  # pages in the pack, contents and blanks included
+    data: bytes = b""  # the pack itself, when every handout built
 
 
 def build_pack(pages, inputs, target: Path, progress: Progress | None = None,
                jobs: int | None = 1) -> PackResult:
     """Render every page, then write the pack atomically; nothing is written unless
     every handout built (a print run must not silently miss one)."""
+    result = make_pack(pages, inputs, progress, jobs)
+    if result.data:
+        write_atomic(target, result.data)
+    return result
+
+
+def make_pack(pages, inputs, progress: Progress | None = None, jobs: int | None = 1,
+              handover=None) -> PackResult:
+    """The pack in memory (no data unless every handout built). With `handover` its
+    contents page carries the personalised box: those bytes go only to a printer."""
     made, batch = render_batch(pages, inputs, progress, jobs)
     if batch.failed or batch.interrupted or not pages:
         return PackResult(batch)
     config, style = inputs.load()
     data, entries, total = assemble([(built.data, built.pages) for built in made],
-                                    style, config)
-    write_atomic(target, data)
-    return PackResult(batch, entries, total)
+                                    style, config, handover)
+    return PackResult(batch, entries, total, data)
 
 
-def assemble(handouts, style, config) -> tuple[bytes, tuple[Entry, ...], int]:
+def assemble(handouts, style, config, handover=None) -> tuple[bytes, tuple[Entry, ...], int]:
     """(PDF bytes, page count) pairs -> the pack's bytes, its entries and page count."""
     sources = [pikepdf.open(io.BytesIO(data)) for data, _ in handouts]
     try:
         entries = [Entry(_title(src), data, len(src.pages))
                    for src, (data, _) in zip(sources, handouts)]
-        contents, entries = _contents_fixed_point(entries, style, config)
+        contents, entries = _contents_fixed_point(entries, style, config, handover)
         pack = pikepdf.open(io.BytesIO(contents))
         size = tuple(float(v) for v in pack.pages[0].mediabox[2:])
         items = [pikepdf.OutlineItem(CONTENTS_TITLE, 0)]
+        tree = PackTree(pack)
         for entry, src in zip(entries, sources):
             while len(pack.pages) < entry.start - 1:  # blank back of the previous sheet
                 pack.add_blank_page(page_size=size)
             first = len(pack.pages)
             pack.pages.extend(src.pages)
+            tree.add(src, first)
             items.extend(_outline(src, pack, first, entry.title))
         _finish(pack, items)
+        tree.finish()
         out = io.BytesIO()
         pack.save(out, deterministic_id=True)
         return out.getvalue(), tuple(entries), len(pack.pages)
@@ -87,14 +101,15 @@ def starts(page_counts: list[int], contents_pages: int) -> list[int]:
     return found
 
 
-def _contents_fixed_point(entries: list[Entry], style, config):
+def _contents_fixed_point(entries: list[Entry], style, config, handover=None):
     """Draw the contents until its own length stops moving the start pages (the
     first draw usually settles it: a number's width does not change line breaks)."""
     contents_pages = 1
     for _ in range(5):
         placed = [Entry(e.title, e.data, e.pages, s) for e, s in
                   zip(entries, starts([e.pages for e in entries], contents_pages))]
-        data, drawn = draw_contents([(e.title, e.start) for e in placed], style, config)
+        data, drawn = draw_contents([(e.title, e.start) for e in placed], style, config,
+                                    handover)
         if drawn == contents_pages:
             return data, placed
         contents_pages = drawn

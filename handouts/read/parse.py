@@ -120,6 +120,11 @@ def _check_meta(data, source) -> dict:
             meta[key] = value.strip()
         elif key not in PASSIVE_KEYS:
             meta[key] = value
+    aliases = meta.get("aliases")
+    if aliases is not None and not (isinstance(aliases, list) and all(
+            isinstance(a, str) for a in aliases)):
+        raise HandoutError("front matter 'aliases': expected a list of names "
+                           f"(aliases: [Cipro, Cipro XR]), found {_type(aliases)}", source)
     if "lang" in meta and not _LANG.match(meta["lang"]):
         raise HandoutError(
             f"front matter 'lang': expected a language tag like 'en' or 'es-MX', "

@@ -1,13 +1,13 @@
-"""Read stage: find pages under the content folder and resolve NAMEs safely.
+"""Read stage: find pages under the content folder, check output names, shard a batch.
 
-A NAME is a page's file stem (or its title), never a path: nothing here lets a
-command-line argument point outside the content or output folders.
+A page's name is its file stem; lookup.py finds the page a typed name means. Nothing
+here lets a command-line argument point outside the content or output folders.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,54 +42,26 @@ def find_pages(content: Path) -> list[Page]:
     if not content.is_dir():
         raise HandoutError("content folder not found", content)
     pages = []
-    for path in sorted(content.rglob("*.md")):
-        if path.name.lower() in ("readme.md", "index.md") or path.is_symlink():
-            continue  # folder notes are not drug pages; links could leave the folder
+    for path in _md_files(content):
         pages.append(Page(path.stem, path))
         if len(pages) > MAX_PAGES:
             raise HandoutError(f"more than {MAX_PAGES} pages", content)
     return sorted(pages, key=lambda p: (p.name.lower(), str(p.path)))
 
 
-def resolve(names, content: Path) -> list[Page]:
-    """Pages for NAMEs: file stem first, then a case-insensitive title match."""
-    pages = find_pages(content)
-    by_stem: dict[str, Page] = {}
-    for page in pages:
-        by_stem.setdefault(page.name.lower(), page)
-    found = []
-    for name in names:
-        page = by_stem.get(check_name(name).lower()) or _by_title(name, pages)
-        if page is None:
-            raise HandoutError(_unknown(name, pages, content))
-        found.append(page)
-    return found
-
-
-def _by_title(name: str, pages: list[Page]) -> Page | None:
-    wanted = name.lower().replace("-", " ").replace("_", " ")
-    for page in pages:
-        if page_title(page).lower() == wanted:
-            return page
-    return None
-
-
-def page_title(page: Page) -> str:
-    """The front-matter title, read cheaply (first lines only) for name matching."""
-    try:
-        with page.path.open(encoding="utf-8", errors="replace") as handle:
-            for _, line in zip(range(20), handle):
-                if line.startswith("title:"):
-                    return line[6:].strip().strip("'\"")
-    except OSError:
-        pass
-    return ""
-
-
-def _unknown(name: str, pages: list[Page], content: Path) -> str:
-    close = difflib.get_close_matches(name.lower(), [p.name.lower() for p in pages], n=3)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    return f"no page named {name!r} in {content}{hint}"
+def _md_files(folder: Path):
+    """*.md files under `folder`, from directory entries alone (no stat per file: the
+    lookup runs on every keystroke). Links are skipped, files and folders alike: they
+    could leave the folder; folder notes (README.md, index.md) are not drug pages."""
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                yield from _md_files(Path(entry.path))
+            elif entry.name.endswith(".md") and entry.is_file() and \
+                    entry.name.lower() not in ("readme.md", "index.md"):
+                yield Path(entry.path)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

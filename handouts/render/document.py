@@ -15,7 +15,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from .. import __version__
 from ..errors import HandoutError
-from ..model import Drug
+from ..model import Drug, Handover
 from ..settings.config_schema import Config
 from ..settings.style_schema import Style
 from .flowables import numbered_canvas
@@ -38,8 +38,11 @@ class Rendered:
     warnings: tuple[str, ...] = ()
 
 
-def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
-    """Lay out one drug page: the PDF bytes and its page count."""
+def render(drug: Drug, style: Style, config: Config = Config(),
+           handover: Handover | None = None) -> Rendered:
+    """Lay out one drug page: the PDF bytes and its page count. With `handover` the
+    copy is personalised (a box on page 1): those bytes must go nowhere but where the
+    user sends them."""
     look = look_for(style)
     page = style.page
     glyphs = Glyphs(look.covered)
@@ -69,7 +72,8 @@ def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
     )
     on_page = decorate(glyphs.fix(drug.title), header, footer, look, mark)
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
-    story = build_story(drug, look, usable_height(frame), glyphs, call_text(style, config), tags)
+    story = build_story(drug, look, usable_height(frame), glyphs, call_text(style, config), tags,
+                        handover)
     if mark.para is not None:  # read where it stands: after the body, before the footer
         mark.para.tag = tags.root.add("P")
     footer.tag = tags.root.add("P")

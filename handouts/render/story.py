@@ -14,13 +14,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak
 
 from ..model import (
-    Drug, EffectGroup, Faq, Heading, ListBlock, Paragraph as PPara, Preformatted, Rule,
-    Section, plain,
+    Drug, EffectGroup, Faq, Handover, Heading, ListBlock, Paragraph as PPara, Preformatted,
+    Rule, Section, plain,
 )
 from ..settings.config_schema import Config
 from ..settings.style_schema import Style
 from .flowables import Box, BoxLook, BookmarkedParagraph, Rule as RuleLine, TaggedParagraph
 from .glyphs import Glyphs
+from .handover import handover_box
 from .look import Look
 from .markup import chunk_inline, escape, markup
 from .tagging import Element, Tags
@@ -165,12 +166,14 @@ def _with_space_after(pstyle: ParagraphStyle, space: float) -> ParagraphStyle:
 
 
 def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs,
-                call: str, tags: Tags) -> list:
+                call: str, tags: Tags, handover: Handover | None = None) -> list:
     story = Story(look, frame_height, glyphs, call, tags)
     flow = story.flow
     flow.append(story.heading(drug.title, look.title, level=0))
     if drug.summary:
         flow.append(story.tagged(story.text(drug.summary), look.summary))
+    if handover:  # a personalised copy: who it is for, on page 1, under the title
+        flow.append(handover_box(handover, look, glyphs, tags.root, frame_height))
     for section in drug.sections:
         if section is drug.disclaimer_section:
             continue  # printed in the footer of every page

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import load_config
-from .style import load_style
+from .style import find_style, load_style
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,12 @@ class Inputs:
         overrides = {"page": {"size": config.paper}} if config.paper else None
         style = load_style(self.style_name or config.style, self.search, overrides)
         return config, style
+
+    def variant(self, config, style) -> str:
+        """'' for the clinic's own style, else the style's name: it goes into output
+        file names (out/NAME.large-print.pdf), so styles never overwrite each other."""
+        if self.style_name is None:
+            return ""
+        if find_style(config.style, self.search).resolve() == style.chain[0].resolve():
+            return ""
+        return style.name

@@ -152,6 +152,21 @@ class Note:
 
 
 @dataclass(frozen=True)
+class HandoverBox(Note):
+    """The box of a personalised copy (print/email --for, --note), on its page 1 only:
+    a note box's look, its own wording and spacing."""
+
+    patient: str = setting(s.text(120, allow_empty=False),
+                           "Line naming the patient; {name} is filled in.")
+    given: str = setting(s.text(120, allow_empty=False),
+                         "Line with the day it was handed over; {date} is filled in.")
+    note: str = setting(s.text(120, allow_empty=False),
+                        "Line before the note; {note} is filled in.")
+    space_before: float = setting(s.length(0, 144), "Space above the box.")
+    space_after: float = setting(s.length(0, 144), "Space below the box.")
+
+
+@dataclass(frozen=True)
 class Header:
     """The clinic's name, address and logo at the top of every page."""
 
@@ -245,6 +260,7 @@ class Style:
     faq: FaqStyle
     warning: Warning
     note: Note
+    handover: HandoverBox
     header: Header
     footer: Footer
     review: ReviewMark
