@@ -35,10 +35,11 @@ class Built:
     data: bytes | None = None  # the PDF itself, when kept in memory
 
 
-def render_one(page_path: Path, name: str, style, config=None) -> Built:
-    """Parse and lay out one page; the PDF stays in memory."""
+def render_one(page_path: Path, name: str, style, config=None, patient=None) -> Built:
+    """Parse and lay out one page; the PDF stays in memory (with `patient`, that
+    patient's copy, which must never be written anywhere)."""
     drug = read_page(page_path, name)
-    rendered = render(drug, style, config or Config())
+    rendered = render(drug, style, config or Config(), patient)
     warnings = (tuple(n.located(drug.source) for n in drug.warnings)
                 + tuple(f"{drug.source}: {w}" for w in rendered.warnings))
     return Built(None, rendered.pages, warnings, hashlib.sha256(rendered.data).hexdigest(),

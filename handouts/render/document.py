@@ -22,6 +22,7 @@ from .flowables import numbered_canvas
 from .glyphs import Glyphs
 from .internals import usable_height
 from .look import look_for
+from .patient import patient_box
 from .page import Header, ReviewMark, decorate, footer_paragraph, page_label
 from .story import build_story, call_text
 from .tagging import Tags
@@ -38,8 +39,9 @@ class Rendered:
     warnings: tuple[str, ...] = ()
 
 
-def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
-    """Lay out one drug page: the PDF bytes and its page count."""
+def render(drug: Drug, style: Style, config: Config = Config(), patient=None) -> Rendered:
+    """Lay out one drug page: the PDF bytes and its page count. With `patient` (a
+    render.patient.Patient), that patient's copy: their box on page 1."""
     look = look_for(style)
     page = style.page
     glyphs = Glyphs(look.covered)
@@ -69,7 +71,9 @@ def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
     )
     on_page = decorate(glyphs.fix(drug.title), header, footer, look, mark)
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
-    story = build_story(drug, look, usable_height(frame), glyphs, call_text(style, config), tags)
+    first = None if patient is None else (lambda story: patient_box(patient, story))
+    story = build_story(drug, look, usable_height(frame), glyphs, call_text(style, config),
+                        tags, first)
     if mark.para is not None:  # read where it stands: after the body, before the footer
         mark.para.tag = tags.root.add("P")
     footer.tag = tags.root.add("P")

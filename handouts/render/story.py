@@ -165,12 +165,16 @@ def _with_space_after(pstyle: ParagraphStyle, space: float) -> ParagraphStyle:
 
 
 def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs,
-                call: str, tags: Tags) -> list:
+                call: str, tags: Tags, first=None) -> list:
+    """The handout's flowables; `first(story)`, when given, adds flowables under the
+    title block (a patient's copy: issue 16's interim hook, see render/patient.py)."""
     story = Story(look, frame_height, glyphs, call, tags)
     flow = story.flow
     flow.append(story.heading(drug.title, look.title, level=0))
     if drug.summary:
         flow.append(story.tagged(story.text(drug.summary), look.summary))
+    if first is not None:
+        flow.append(first(story))
     for section in drug.sections:
         if section is drug.disclaimer_section:
             continue  # printed in the footer of every page
