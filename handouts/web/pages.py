@@ -6,6 +6,8 @@ Thin over the CLI's own functions (through Desk and Builder); never writes a fil
 
 from __future__ import annotations
 
+import unicodedata
+
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -30,8 +32,9 @@ async def search(request: Request):
     text = request.query_params.get("q", "")
     found = await run_in_threadpool(desk.search, text) if text.strip() else {}
     fragment = request.query_params.get("fragment") == "1"  # search-as-you-type
+    shown = "".join("?" if unicodedata.category(c) == "Cc" else c for c in text)
     return desk.render(request, "results.html" if fragment else "search.html",
-                       {"q": text, **found})
+                       {"q": shown, **found})
 
 
 async def handout(request: Request):
