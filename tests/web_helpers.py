@@ -110,8 +110,10 @@ class ThreadServer:
     """The app on real uvicorn in a daemon thread (uvicorn skips signal handlers off
     the main thread), on a socket bound to `host`."""
 
-    def __init__(self, app, host: str = "127.0.0.1", timeout: float = 60.0, **ssl):
+    def __init__(self, app, host: str = "127.0.0.1", timeout: float = 60.0, verify=True,
+                 **ssl):
         self.app, self.host, self.timeout, self.ssl = app, host, timeout, ssl
+        self.verify = verify  # the CA file for an https server
 
     def __enter__(self) -> str:
         import uvicorn
@@ -126,8 +128,7 @@ class ThreadServer:
         self.thread.start()
         scheme = "https" if self.ssl else "http"
         self.url = f"{scheme}://{self.host}:{port}"
-        wait_healthy(self.url, self.timeout, self.thread.is_alive,
-                     verify=self.ssl.get("verify", True))
+        wait_healthy(self.url, self.timeout, self.thread.is_alive, verify=self.verify)
         return self.url
 
     def __exit__(self, *exc):
