@@ -130,9 +130,9 @@ def pytest_runtest_makereport(item, call):
 
 
 def _context(browser, base_url: str, request, **options):
-    context = browser.new_context(base_url=base_url, accept_downloads=True,
-                                  viewport={"width": 1280, "height": 900}, locale="en-GB",
-                                  reduced_motion="reduce", **options)
+    settings = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB",
+                "reduced_motion": "reduce", **options}
+    context = browser.new_context(base_url=base_url, accept_downloads=True, **settings)
     context.set_default_timeout(20_000)
     return context
 
