@@ -7,19 +7,21 @@ integrator swaps for issue 15's at merge time, keeping these signatures:
   page_named(content, name)    -> the lookup's exact file-name match
   personal_pdf(page, ctx, who) -> issue 15's per-patient build (box on page 1)
   print_pdf(data, queue)       -> issue 15's `handouts print` (lp)
-The stand-ins: titles and aliases from each page's first lines, refreshed in the
-background at most every REFRESH seconds (so a keystroke never waits for a folder walk
-over thousands of pages); rapidfuzz for the marked spelling suggestions.
+The stand-ins: titles and aliases from each page's first lines, kept in a snapshot
+made again in the background (so a keystroke never waits for a walk over thousands of
+pages) and searched in one scan of all keys; rapidfuzz for the marked suggestions.
 """
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
 import subprocess
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HandoutError
@@ -29,7 +31,7 @@ from ..read.workspace import Page, check_name, find_pages, page_title
 HOW = ("file name", "title", "alias", "starts with it", "contains it")
 SIMILAR = "spelled similarly: check the name"
 MIN_CONTAINS, SIMILAR_CUTOFF, SIMILAR_LIMIT, MAX_QUERY = 3, 75, 5, 300
-REFRESH = 2.0  # seconds an index is trusted before the folder is walked again
+REFRESH, FULL_REFRESH = 2.0, 30.0  # seconds (see _Index)
 PRINT_TIMEOUT = 30
 
 
@@ -63,38 +65,42 @@ def search(content: Path, text: str) -> Results:
     wanted = key(text)
     if not wanted:
         return Results(text)
-    entries = _index(content).entries()
-    ranked: dict[str, tuple[int, Hit]] = {}
-    for page, title, keys in entries:
-        for rank in _ranks(wanted, keys):
-            best = ranked.get(page.name)
-            if best is None or rank < best[0]:
-                ranked[page.name] = (rank, Hit(page.name, title, HOW[rank]))
+    index = _index(content).snapshot()
+    ranked: dict[int, tuple[int, Hit]] = {}
+    for owner, rank in _ranks(wanted, index):
+        best = ranked.get(owner)
+        if best is None or rank < best[0]:
+            page, title, _ = index.entries[owner]
+            ranked[owner] = (rank, Hit(page.name, title, HOW[rank]))
     hits = tuple(h for _, h in sorted(ranked.values(), key=lambda r: r[0]))
-    return Results(text, hits, _similar(wanted, entries, set(ranked)))
+    return Results(text, hits, _similar(wanted, index, set(ranked)))
 
 
-def _ranks(wanted: str, keys: tuple[tuple[int, str], ...]):
-    for kind, k in keys:  # kind: 0 file name, 1 title, 2 alias
-        if k == wanted:
-            yield kind
-        elif k.startswith(wanted):
-            yield 3
-        elif len(wanted) >= MIN_CONTAINS and wanted in k:
-            yield 4
+def _ranks(wanted: str, index: "_Snapshot"):
+    """(entry, rank) for every key that equals, starts with or contains `wanted`: one
+    C-speed scan of all keys joined by line breaks, not a Python loop over pages."""
+    short = len(wanted) < MIN_CONTAINS  # only names that start with it
+    pattern = ("^" if short else "") + re.escape(wanted)
+    for found in re.finditer(pattern, index.text, re.M):
+        at = bisect.bisect_right(index.starts, found.start()) - 1
+        kind, k = index.keys[at]
+        if found.start() == index.starts[at]:
+            yield index.owners[at], kind if len(k) == len(wanted) else 3
+        else:
+            yield index.owners[at], 4
 
 
-def _similar(wanted: str, entries, taken: set) -> tuple[Hit, ...]:
+def _similar(wanted: str, index: "_Snapshot", taken: set) -> tuple[Hit, ...]:
     from rapidfuzz import fuzz, process
 
-    choices = {(i, n): k for i, (page, _, keys) in enumerate(entries)
-               if page.name not in taken for n, (_, k) in enumerate(keys)}
-    best = process.extract(wanted, choices, scorer=fuzz.ratio, score_cutoff=SIMILAR_CUTOFF,
-                           limit=SIMILAR_LIMIT * 3)
-    found: dict[str, Hit] = {}
-    for _, _, (i, _) in sorted(best, key=lambda b: (-b[1], b[2])):
-        page, title, _ = entries[i]
-        found.setdefault(page.name, Hit(page.name, title, SIMILAR, similar=True))
+    best = process.extract(wanted, index.words, scorer=fuzz.ratio,
+                           score_cutoff=SIMILAR_CUTOFF, limit=None)
+    found: dict[int, Hit] = {}
+    for _, _, at in sorted(best, key=lambda b: (-b[1], b[2])):
+        owner = index.owners[at]
+        if owner not in taken and owner not in found:
+            page, title, _ = index.entries[owner]
+            found[owner] = Hit(page.name, title, SIMILAR, similar=True)
     return tuple(found.values())[:SIMILAR_LIMIT]
 
 
@@ -134,41 +140,83 @@ def print_pdf(data: bytes, queue: str) -> str:
 
 # -- the interim index ------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """One folder's pages as search reads them; replaced whole, never changed."""
+
+    entries: tuple = ()  # (page, title, keys)
+    names: dict = field(default_factory=dict)  # lower-case file name -> Page
+    keys: tuple = ()  # (kind, key) for every key of every page, in entry order
+    owners: tuple = ()  # the entry of each key
+    starts: tuple = ()  # where each key starts in `text`
+    text: str = ""  # every key, one per line
+    words: tuple = ()  # the keys alone, for rapidfuzz
+
+    @classmethod
+    def of(cls, entries: list) -> "_Snapshot":
+        keys, owners, starts, at = [], [], [], 0
+        for owner, (_, _, page_keys) in enumerate(entries):
+            for kind_key in page_keys:
+                keys.append(kind_key)
+                owners.append(owner)
+                starts.append(at)
+                at += len(kind_key[1]) + 1
+        names: dict[str, Page] = {}
+        for page, _, _ in entries:
+            names.setdefault(page.name.lower(), page)  # the first, as `build` takes it
+        words = tuple(k for _, k in keys)
+        return cls(tuple(entries), names, tuple(keys), tuple(owners), tuple(starts),
+                   "\n".join(words), words)
+
+
 class _Index:
-    """(page, title, keys) for every page of one folder; titles cached by file stat."""
+    """A folder's snapshot, made again in the background: when a folder's time changes
+    (a page added, removed or renamed, or saved by an editor that renames) checked every
+    REFRESH s, and at least every FULL_REFRESH s (a title edited in place)."""
 
     def __init__(self, content: Path):
         self.content = content
-        self._entries: list | None = None
-        self._names: dict[str, Page] = {}
-        self._at = 0.0
+        self._snapshot: _Snapshot | None = None
+        self._checked = self._built = 0.0
+        self._folders: tuple = ()
         self._heads: dict[tuple, tuple] = {}
         self._lock = threading.Lock()
-        self._refreshing = False
+        self._busy = False
 
-    def entries(self) -> list:
-        if self._entries is None:
+    def snapshot(self) -> _Snapshot:
+        if self._snapshot is None:
             with self._lock:
-                if self._entries is None:
+                if self._snapshot is None:
                     self._refresh()
-        elif time.monotonic() - self._at > REFRESH and not self._refreshing:
-            self._refreshing = True  # the current list answers meanwhile
+        elif time.monotonic() - self._checked > REFRESH and not self._busy:
+            self._busy = True  # the current snapshot answers meanwhile
             threading.Thread(target=self._refresh_quietly, daemon=True).start()
-        return self._entries
+        return self._snapshot
 
     def by_name(self) -> dict[str, Page]:
-        self.entries()
-        return self._names
+        return self.snapshot().names
 
     def _refresh_quietly(self) -> None:
         try:
-            self._refresh()
+            if self._folder_times() != self._folders or \
+                    time.monotonic() - self._built > FULL_REFRESH:
+                self._refresh()
         except (HandoutError, OSError):
-            self._at = time.monotonic()  # a vanished folder keeps the last list
+            pass  # a vanished folder keeps the last snapshot
         finally:
-            self._refreshing = False
+            self._checked, self._busy = time.monotonic(), False
+
+    def _folder_times(self) -> tuple:
+        found, todo = [], [str(self.content)]
+        while todo:
+            folder = todo.pop()
+            found.append((folder, os.stat(folder).st_mtime_ns))
+            with os.scandir(folder) as listing:
+                todo += [e.path for e in listing if e.is_dir(follow_symlinks=False)]
+        return tuple(sorted(found))
 
     def _refresh(self) -> None:
+        folders = self._folder_times()
         entries, heads = [], {}
         for page in find_pages(self.content):
             stat = page.path.stat()
@@ -176,11 +224,8 @@ class _Index:
             heads[sig] = head = self._heads.get(sig) or _head(page)
             keys = ((0, key(page.name)), (1, key(head[0])), *((2, key(a)) for a in head[1]))
             entries.append((page, head[0], tuple(k for k in keys if k[1])))
-        names: dict[str, Page] = {}
-        for page, _, _ in entries:
-            names.setdefault(page.name.lower(), page)  # the first, as `build` takes it
-        self._entries, self._names, self._heads = entries, names, heads
-        self._at = time.monotonic()
+        self._snapshot, self._heads, self._folders = _Snapshot.of(entries), heads, folders
+        self._checked = self._built = time.monotonic()
 
 
 _ALIASES = re.compile(r"^aliases:(.*)$", re.M)
