@@ -9,7 +9,8 @@
    its first page image, as a browser loads them. Target: each < 1 s.
 3. Load: USERS concurrent clients each fetching REQUESTS PDFs of 40 pages (half never
    built before), plus one client that drops every download half way; p50/p95 latency,
-   errors (anything but 200), server RSS, and whether any temp file was left behind.
+   errors (anything but 200 with a PDF, or other bytes than the first copy of the same
+   handout), server RSS, and whether any temp file was left behind.
 
 The server is `handouts serve --fd N` in its own process on 127.0.0.1; the run is
 bounded (at most TIME_LIMIT s of load) and stops by itself. Writes
@@ -19,6 +20,7 @@ benchmarks/web-results.md.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import random
 import shutil
@@ -117,7 +119,7 @@ def preview_bench(url: str, names: list[str]) -> list[float]:
 
 
 def load_bench(url: str, names: list[str], users: int, requests: int, pid: int) -> dict:
-    latencies, errors, lock = [], [], threading.Lock()
+    latencies, errors, lock, expected = [], [], threading.Lock(), {}
     deadline = time.monotonic() + TIME_LIMIT
     peak = [0]
 
@@ -128,13 +130,18 @@ def load_bench(url: str, names: list[str], users: int, requests: int, pid: int) 
                 if time.monotonic() > deadline:
                     return
                 began = time.perf_counter()
+                name = chooser.choice(names)
                 try:
-                    answer = client.get(f"/handouts/{chooser.choice(names)}.pdf")
+                    answer = client.get(f"/handouts/{name}.pdf")
                     ok = answer.status_code == 200 and answer.content[:5] == b"%PDF-"
                     problem = None if ok else f"HTTP {answer.status_code}"
                 except httpx.HTTPError as exc:
                     problem = type(exc).__name__
                 with lock:
+                    if not problem:  # every copy of one handout must be the same bytes
+                        digest = hashlib.sha256(answer.content).hexdigest()
+                        if expected.setdefault(name, digest) != digest:
+                            problem = "different bytes"
                     latencies.append(time.perf_counter() - began)
                     if problem:
                         errors.append(problem)

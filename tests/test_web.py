@@ -186,6 +186,22 @@ def desk_audit(root):
     return AuditLog(root / "handouts-audit.log").lines()
 
 
+def test_personal_copy_is_pdf_ua_and_tags_the_patient_box(client, tmp_path):
+    import page
+
+    answer = form_post(client, "/handouts/ixabepilone?style=large-print",
+                       "/handouts/ixabepilone/personal.pdf", style="large-print",
+                       **{"for": PATIENT, "note": NOTE})
+    path = tmp_path / "copy.pdf"  # the test's own copy, to validate it
+    path.write_bytes(answer.content)
+    report = page.validate_pdf(path, profile="ua1")
+    assert report.is_compliant, report
+    from helpers import read_back
+
+    spoken = " ".join(read_back(path).tree_words())  # what a screen reader reads
+    assert "For Zebulon Quixotic Marsh Note Take with food" in spoken
+
+
 def test_personal_copy_needs_a_name_and_a_real_date(client):
     for fields, words in (({"for": ""}, "patient's name"),
                           ({"for": "A", "day": "2026-02-30"}, "date"),
@@ -268,6 +284,32 @@ def test_every_refusal_is_a_clear_page(client, method, url, status):
     answer = client.request(method, url)
     assert answer.status_code == status
     assert "<h1>" in answer.text and "Traceback" not in answer.text
+
+
+def test_a_broken_page_is_a_422_naming_the_file(client):
+    for url in ("/handouts/broken", "/handouts/broken.pdf", "/handouts/broken/page-1.png"):
+        answer = client.get(url)
+        assert answer.status_code == 422, url
+        assert "This handout cannot be made: content/broken.md" in html.unescape(answer.text)
+
+
+def test_a_broken_config_is_a_clear_503_and_the_desk_recovers(tmp_path):
+    import httpx
+
+    from conftest import _desk_app
+    from web_helpers import ThreadServer, desk_workspace
+
+    root = desk_workspace(tmp_path)
+    with ThreadServer(_desk_app(root, "127.0.0.1")) as url:
+        config = root / "handouts.yaml"
+        good = config.read_text()
+        config.write_text(good + "colour: blue\n")
+        broken = httpx.get(url + "/handouts/ixabepilone")
+        config.write_text(good)
+        fixed = httpx.get(url + "/handouts/ixabepilone")
+    assert broken.status_code == 503
+    assert "handouts.yaml: colour: unknown key" in html.unescape(broken.text)
+    assert fixed.status_code == 200
 
 
 def test_huge_or_odd_requests_are_4xx(client):

@@ -55,6 +55,8 @@ def desk_workspace(root: Path, smtp_port: int = 0) -> Path:
     hostile = SEED.read_text(encoding="utf-8").replace(
         "title: Ixabepilone", f"title: '{HOSTILE_TITLE}'", 1)
     (content / "hostile.md").write_text(hostile, encoding="utf-8")
+    (content / "broken.md").write_text("---\ntitle: [unclosed\n---\n# Broken\n",
+                                       encoding="utf-8")
     (root / "styles").mkdir()
     (root / "styles" / "clinic.yaml").write_text(
         "extends: default\ntitle: {colour: '#5B2A86'}\nheading: {colour: '#5B2A86'}\n",

@@ -17,6 +17,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..errors import HandoutError
 from . import access, actions, pages
 from .desk import HERE, Desk
 from .site import Site
@@ -60,6 +61,7 @@ def create_app(site: Site) -> Starlette:
     ]
     app = Starlette(routes=ROUTES, middleware=middleware, lifespan=_warm_up(desk),
                     exception_handlers={HTTPException: _http_error,
+                                        HandoutError: _settings_error,
                                         Exception: _internal_error})
     app.state.desk = desk
     return app
@@ -86,6 +88,16 @@ async def _http_error(request, exc: HTTPException):
     return desk.render(request, "error.html", {
         "heading": TITLES.get(exc.status_code, "Not possible"), "message": detail,
         "status": exc.status_code}, status=exc.status_code, headers=exc.headers)
+
+
+async def _settings_error(request, exc: HandoutError):
+    """A workspace file the request needed is broken (handouts.yaml, a style): not the
+    request's fault, so 503, with the file's one-line error for whoever fixes it."""
+    desk = request.app.state.desk
+    return desk.render(request, "error.html", {
+        "heading": "The handout settings need fixing",
+        "message": f"{desk.shown(exc)}. Tell whoever looks after handouts.yaml and styles/.",
+        "status": 503}, status=503)
 
 
 # Starlette's own words for what its router refuses, in the page's words.

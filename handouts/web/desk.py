@@ -27,6 +27,7 @@ from .site import PAPERS, Builder, Site
 HERE = Path(__file__).parent
 log = logging.getLogger("handouts.web")
 MAX_SHOWN = 50  # results listed with their review status; the count says how many more
+WARM_UP_TRIES = 5
 MAX_BODY = 256 * 1024  # a form is a few fields; anything bigger is not one of ours
 REVIEW_LABELS = {review.CURRENT: ("Reviewed", "current"),
                  review.OVERDUE: ("Review overdue", "overdue"),
@@ -57,21 +58,29 @@ class Desk:
         from ..read.workspace import find_pages
 
         try:
-            first = find_pages(self.site.content)[:1]
-            for page in first:
+            counter.search(self.site.content, "a")
+            pages = find_pages(self.site.content)
+        except HandoutError as exc:
+            log.warning("warm-up: %s", self.shown(exc))
+            return
+        for page in pages[:WARM_UP_TRIES]:  # the first page that builds
+            try:
                 self.builder.page_image(page, "", "", 1)
                 self.builder.warnings(page, "", "")
-            counter.search(self.site.content, "a")
-        except HandoutError as exc:  # a broken first page: its preview will say so
-            log.warning("warm-up: %s", self.shown(exc))
+                return
+            except HandoutError as exc:  # a broken page: its preview will say so
+                log.warning("warm-up: %s", self.shown(exc))
 
     # -- pages -----------------------------------------------------------------------
 
     def render(self, request: Request, template: str, context: dict, status: int = 200,
                headers: dict | None = None):
-        config = self.builder.context("", "")[0]
+        try:
+            clinic = self.builder.context("", "")[0].clinic.name
+        except HandoutError:  # a broken handouts.yaml: its error page still renders
+            clinic = ""
         base = {"user": self.user(request), "login": self.site.login,
-                "csrf": csrf_token(request.session), "clinic": config.clinic.name,
+                "csrf": csrf_token(request.session), "clinic": clinic,
                 "version": __version__, "path": request.url.path}
         return self.templates.TemplateResponse(request, template, {**base, **context},
                                                status_code=status, headers=headers)
@@ -101,6 +110,7 @@ class Desk:
                                      f"{', '.join(styles)}.")
         if paper not in PAPERS:
             raise HTTPException(400, f"Unknown paper “{paper[:20]}”: choose letter or a4.")
+        self.builder.context(style, paper)  # a broken config or style: 503, named
         return style, paper
 
     def search(self, text: str) -> dict:
