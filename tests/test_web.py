@@ -328,8 +328,14 @@ def test_handouts_serve_command_line_serves(desk_root):
 
     with ServeProcess(desk_root) as url:
         assert httpx.get(url + "/healthz").text == "ok"
-        html = httpx.get(url + "/", params={"q": "cipro"}).text
-        assert hrefs(html)[0] == "ciprofloxacin-systemic"
+        text = httpx.get(url + "/", params={"q": "cipro"}).text
+        assert hrefs(text)[0] == "ciprofloxacin-systemic"
+        with httpx.Client(base_url=url) as client:
+            copy = form_post(client, "/handouts/ixabepilone",
+                             "/handouts/ixabepilone/personal.pdf", **{"for": PATIENT})
+    assert copy.status_code == 200 and PATIENT in pdf_pages(copy.content)[0]
     log = (desk_root / "serve.log").read_text()
     assert "no login (this computer only)" in log
+    assert '"POST /handouts/ixabepilone/personal.pdf HTTP/1.1" 200' in log  # access log on
+    assert PATIENT not in log
     (desk_root / "serve.log").unlink()
