@@ -255,10 +255,14 @@ def test_pack_of_three_is_the_same_as_handouts_pack(client, desk_root, monkeypat
 
 
 def test_pack_names_each_line_it_cannot_resolve(client):
-    answer = form_post(client, "/pack", "/pack.pdf", names="ixabepilone\nciprofloxasin\ncipro")
+    answer = form_post(client, "/pack", "/pack.pdf",
+                       names="ixabepilone\nciprofloxasin\nciproflox\ncipro")
     assert answer.status_code == 400
     assert "No handout is named “ciprofloxasin”" in answer.text
     assert "Did you mean: ciprofloxacin" in answer.text
+    assert "“ciproflox” is not the name of one handout; it matches ciprofloxacin," \
+        in answer.text
+    assert "“cipro”" not in answer.text  # the brand name names one handout exactly
 
 
 def test_print_sends_the_pdf_to_the_clinics_queue(client, desk_root, tmp_path, monkeypatch):

@@ -137,15 +137,15 @@ def _pages(desk, lines: list[str]):
         return [], [f"A pack holds at most {MAX_PACK} handouts."]
     pages, problems = [], []
     for line in lines:
-        found = counter.search(desk.site.content, line)
-        exact = {h.name for h in found.hits if h.how in counter.HOW[:3]}
-        if len(exact) == 1:
-            pages.append(counter.page_named(desk.site.content, exact.pop()))
-        elif exact:
-            problems.append(f"“{line[:80]}” names {len(exact)} handouts: "
-                            f"type one of {', '.join(sorted(exact))}.")
+        page, found = counter.choose(desk.site.content, line)
+        if page is not None:
+            pages.append(page)
+        elif found.hits:  # partial or ambiguous: name one, never a guess
+            names = ", ".join(h.name for h in found.hits[:5])
+            problems.append(f"“{line[:80]}” is not the name of one handout; it matches "
+                            f"{names}{' ...' if len(found.hits) > 5 else ''}. Type one.")
         else:
-            close = [h.name for h in (*found.hits, *found.similar)][:5]
+            close = [h.name for h in found.similar][:5]
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             problems.append(f"No handout is named “{line[:80]}”.{hint}")
     return pages, problems

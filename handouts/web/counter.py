@@ -5,6 +5,7 @@ INTERIM (issue 16, on main as it was): every function below is a stand-in that t
 integrator swaps for issue 15's at merge time, keeping these signatures:
   search(content, text)        -> read/lookup.lookup(text, content), mapped to Results
   page_named(content, name)    -> the lookup's exact file-name match
+  choose(content, text)        -> lookup(text, content).chosen (and the Lookup)
   personal_pdf(page, ctx, who) -> issue 15's per-patient build (box on page 1)
   print_pdf(data, queue)       -> issue 15's `handouts print` (lp)
 The stand-ins: titles and aliases from each page's first lines, kept in a snapshot
@@ -102,6 +103,15 @@ def _similar(wanted: str, index: "_Snapshot", taken: set) -> tuple[Hit, ...]:
             page, title, _ = index.entries[owner]
             found[owner] = Hit(page.name, title, SIMILAR, similar=True)
     return tuple(found.values())[:SIMILAR_LIMIT]
+
+
+def choose(content: Path, text: str) -> tuple[Page | None, Results]:
+    """The one page `text` names exactly (file name, title or alias), else None with
+    what it matched: partial and similar matches never choose."""
+    found = search(content, text)
+    exact = {h.name for h in found.hits if h.how in HOW[:3]}
+    page = page_named(content, exact.pop()) if len(exact) == 1 else None
+    return page, found
 
 
 def page_named(content: Path, name: str) -> Page | None:
