@@ -143,7 +143,8 @@ NOTE = click.option("--note", metavar="TEXT", help="A note for this patient, in 
 @OUT
 @STYLE
 @CONFIG
-@click.option("--printer", metavar="QUEUE", help="CUPS queue [default: CUPS's default].")
+@click.option("--printer", metavar="QUEUE", help="CUPS queue [default: print.queue in "
+              "handouts.yaml, else CUPS's default].")
 @click.option("--copies", type=click.IntRange(1, 100), default=1, show_default=True)
 @PATIENT
 @NOTE
@@ -315,6 +316,55 @@ def email(names, recipients, subject, message, message_file, eml, force, patient
     outcome = smtp.send(letters, server, click.echo)
     if not outcome.ok:
         raise HandoutError(outcome.summary())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only 127.0.0.1, ::1 and localhost run without "
+                   "login; any other needs users (handouts user add).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@CONTENT
+@CONFIG
+@click.option("--certfile", type=click.Path(path_type=Path, dir_okay=False),
+              help="TLS certificate (PEM); with --keyfile, serve https.")
+@click.option("--keyfile", type=click.Path(path_type=Path, dir_okay=False),
+              help="TLS private key (PEM).")
+@click.option("--fd", type=click.IntRange(min=0), default=None, hidden=True,
+              help="Serve on this already listening socket (tests).")
+def serve(host: str, port: int, content: Path, config_path: Path | None, certfile, keyfile,
+          fd: int | None) -> None:
+    """The front desk: find, preview, personalise, print and email handouts in a browser.
+
+    Reads the same workspace as the other commands (content/, styles/, handouts.yaml).
+    """
+    from .web.serve import Options, serve as run
+
+    run(Options(host, port, content, config_path, certfile, keyfile, fd), click.echo)
+
+
+@main.group()
+def user() -> None:
+    """Front-desk users (names and argon2 password hashes, outside content/)."""
+
+
+@user.command(name="add")
+@click.argument("name")
+@CONTENT
+@CONFIG
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input.")
+def user_add(name: str, content: Path, config_path: Path | None, password_stdin: bool) -> None:
+    """Add user NAME (or set a new password), asking for the password twice."""
+    from .web.auth import add_user
+    from .web.site import Site
+
+    site = Site.locate(Path.cwd(), content, config_path)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    new = add_user(site.users_path, name, password)
+    click.echo(f"{'added' if new else 'new password for'} {name} in {_shown(site.users_path)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

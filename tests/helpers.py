@@ -66,6 +66,13 @@ def modules_loaded_by(args: list[str], prefixes: tuple[str, ...]) -> list[str]:
 
 # -- pages and workspaces --------------------------------------------------------------
 
+def built_path(result) -> Path:
+    """The PDF a `build` run says it wrote (`out/NAME[.STYLE].pdf (N pages)`)."""
+    found = re.findall(r"^(\S.*\.pdf) \(\d+ pages?\)$", result.stdout, re.M)
+    assert len(found) == 1, result.output
+    return Path(found[0])
+
+
 def write_page(folder: Path, name: str, text) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.md"

@@ -150,3 +150,22 @@ def test_private_api_is_used_in_internals_only():
                if p.name != "internals.py" for n in names
                if f".{n}" in p.read_text(encoding="utf-8")]
     assert outside == []
+
+
+def _web_imports() -> set[str]:
+    """Every handouts module (or module.name) the web layer imports, at any depth."""
+    found = set()
+    for path in sorted((PACKAGE / "web").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:
+                found |= {f"{node.module or ''}.{a.name}".strip(".") for a in node.names}
+    return found
+
+
+def test_web_builds_through_the_clis_own_functions():
+    """No second rendering path: the web lays handouts out only through deliver/batch
+    (render_one) and deliver/pack (assemble), as `build` and `pack` do, and never
+    imports the render stage itself."""
+    imports = _web_imports()
+    assert {"deliver.batch.render_one", "deliver.pack.assemble"} <= imports
+    assert {name for name in imports if name.startswith("render")} == set()

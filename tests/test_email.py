@@ -152,7 +152,7 @@ def test_sends_pdf_attachment_over_starttls_with_login(ws, server, env):
     result = email(ws, "ixabepilone", "--to", "patient@example.org",
                    "--message", "Dose <5 mg & >2 mg.\n\n<b>Bring this</b> to your visit.")
     assert result.exit_code == 0, result.output
-    assert f"sent to patient@example.org: Ixabepilone - patient information.pdf (" in result.output
+    assert "sent to patient@example.org: Ixabepilone - patient information.pdf (" in result.output
     assert f"via 127.0.0.1:{server.port} (TLSv1." in result.output
     [got] = server.handler.messages
     assert got["tls"] and got["user"].login == USER.encode()

@@ -50,6 +50,19 @@ def test_a_handout_reaches_the_printer_byte_for_byte(ws, cups_env, monkeypatch):
     assert "one-sided (the queue has no duplex)" in result.stdout
 
 
+def test_the_clinics_queue_is_the_default(ws, cups_env, monkeypatch):
+    """print: queue: in handouts.yaml is where `print` goes without --printer (the
+    queue the front desk prints on too)."""
+    with (ws / "handouts.yaml").open("a", encoding="utf-8") as config:
+        config.write("print:\n  queue: handouts-duplex\n")
+    result = run_cli_in(monkeypatch, ws, "print", "ixabepilone")
+    assert result.exit_code == 0, result.output
+    job = cups_env.wait_job(job_ids(result.stdout)[0])
+    assert job.data == (ws / "out" / "ixabepilone.pdf").read_bytes()
+    assert "on handouts-duplex" in result.stdout and job.attributes["sides"] == \
+        "two-sided-long-edge"
+
+
 def test_a_duplex_queue_prints_long_edge(ws, cups_env, monkeypatch):
     result = run_cli_in(monkeypatch, ws, "print", "ixabepilone", "--printer", "handouts-duplex")
     assert result.exit_code == 0, result.output

@@ -8,6 +8,7 @@ was typed (an error says what is wrong with it, never what it was).
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from ..errors import HandoutError
 from ..model import Handover
@@ -20,12 +21,15 @@ _HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-
                      "\ufeff\u2028\u2029]")
 
 
-def handover_of(patient: str | None, note: str | None) -> Handover | None:
-    """The details for a personalised copy, or None when neither was given."""
+def handover_of(patient: str | None, note: str | None, on: date | None = None,
+                what: tuple[str, str] = ("--for", "--note")) -> Handover | None:
+    """The details for a personalised copy, or None when neither was given. `on` is the
+    day it is handed over (default today); `what` names the two fields in errors (the
+    CLI's options, or the web form's labels)."""
     if patient is None and note is None:
         return None
-    return Handover(_checked(patient, "--for", MAX_PATIENT),
-                    _checked(note, "--note", MAX_NOTE), today())
+    return Handover(_checked(patient, what[0], MAX_PATIENT),
+                    _checked(note, what[1], MAX_NOTE), on or today())
 
 
 def _checked(text: str | None, option: str, limit: int) -> str:

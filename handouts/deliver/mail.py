@@ -188,13 +188,24 @@ def prepare(request: Request, config, inputs, content: Path, out_dir: Path,
             sender: Address | None, draft: bool = False) -> list[Letter]:
     """Check everything and build every message; nothing leaves the machine here."""
     recipients = check_recipients(request.recipients)
-    if request.subject is not None:
-        subject = check_subject(request.subject)
-    else:  # the clinic's name comes from handouts.yaml: checked as strictly as --subject
-        subject = check_subject(default_subject(config), "clinic.name (in the subject)")
+    subject = subject_for(request.subject, config)
     message = read_message(request.message, request.message_file)
     attachments = attachments_for(resolve(request.names, content), inputs, out_dir,
                                   request.handover)
+    return letters(recipients, subject, message, attachments, config, sender, draft)
+
+
+def subject_for(subject: str | None, config) -> str:
+    if subject is not None:
+        return check_subject(subject)
+    # The clinic's name comes from handouts.yaml: checked as strictly as --subject.
+    return check_subject(default_subject(config), "clinic.name (in the subject)")
+
+
+def letters(recipients, subject: str, message: str | None, attachments, config,
+            sender: Address | None, draft: bool = False) -> list[Letter]:
+    """One composed, read-back letter per (checked) recipient; the CLI and the web's
+    email both end here."""
     body = message if message is not None else default_body(config, attachments)
     return [Letter(r, compose(sender, r, subject, body, attachments, draft), attachments)
             for r in recipients]

@@ -77,7 +77,10 @@ def deliver(pages, inputs, out_dir: Path, request: Request, say, progress=None) 
         check_new_file(request.output, "-o", ".pdf", request.force)
         if len(pages) != 1 and not request.pack:
             raise HandoutError("-o writes one PDF: give one NAME, or --pack for several")
-    queue = cups.find_queue(request.printer) if request.output is None else None
+    # --printer, else the clinic's queue (print: queue: in handouts.yaml), else CUPS's
+    # default: the same queue the front desk prints on.
+    printer = request.printer or inputs.load()[0].printing.queue or None
+    queue = cups.find_queue(printer) if request.output is None else None
     docs = documents(pages, inputs, out_dir, request, progress)
     if queue is None:
         write_atomic(request.output, docs[0].data)

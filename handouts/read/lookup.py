@@ -10,11 +10,16 @@ Never opens a file outside the content folder; never loads ReportLab.
 
 from __future__ import annotations
 
+import bisect
 import re
+import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+from rapidfuzz import fuzz, process
 
 from ..errors import HandoutError
 from ..settings.yamlsafe import load_yaml
@@ -142,10 +147,38 @@ class Lookup:
 
 # -- the index -----------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Snapshot:
+    """One folder's entries as a lookup reads them; made whole, never changed.
+
+    Every key of every page is one line of `text`, so the partial matches of a query
+    are one C-speed regex scan rather than a Python loop over thousands of pages."""
+
+    entries: tuple[Entry, ...] = ()
+    exact: dict = field(default_factory=dict)  # key -> [(entry index, how, text)]
+    text: str = ""  # every key, one per line, in entry order
+    starts: tuple[int, ...] = ()  # where each line of `text` starts
+    lines: tuple[tuple[int, str, str, str], ...] = ()  # (entry index, how, key, text)
+    keys: tuple[str, ...] = ()  # the key of each line, for the spelling suggestions
+
+    @classmethod
+    def of(cls, entries) -> "Snapshot":
+        lines = [(i, how, k, text) for i, e in enumerate(entries) for how, k, text in e.keys]
+        exact: dict = {}
+        for i, how, k, text in lines:
+            exact.setdefault(k, []).append((i, how, text))
+        starts, at = [], 0
+        for _, _, k, _ in lines:
+            starts.append(at)
+            at += len(k) + 1
+        keys = tuple(k for _, _, k, _ in lines)
+        return cls(tuple(entries), exact, "\n".join(keys), tuple(starts), tuple(lines), keys)
+
+
 @dataclass
 class _Folder:
     signature: tuple = ()
-    entries: list[Entry] = field(default_factory=list)
+    snapshot: Snapshot = field(default_factory=Snapshot)
 
 
 _entries: dict[tuple[str, int, int], Entry] = {}  # (path, mtime, size) -> its entry
@@ -153,16 +186,56 @@ _folders: dict[Path, _Folder] = {}
 
 
 def index(content: Path) -> list[Entry]:
-    """Every page of `content` with its title and aliases. Cached per folder and, for
-    each page, by its size and mtime: only changed pages are read again."""
+    """Every page of `content` with its title and aliases, read now."""
+    return list(snapshot(content).entries)
+
+
+def snapshot(content: Path) -> Snapshot:
+    """The folder as it is now. Cached per folder and, for each page, by its size and
+    mtime: only changed pages are read again, and an unchanged folder reuses its
+    snapshot."""
     pages = find_pages(content)
     stats = [(p, p.path.stat()) for p in pages]
     signature = tuple((str(p.path), s.st_mtime_ns, s.st_size) for p, s in stats)
     folder = _folders.setdefault(content.resolve(), _Folder())
     if folder.signature != signature:
-        folder.entries = [_entry(p, sig) for (p, _), sig in zip(stats, signature)]
+        folder.snapshot = Snapshot.of([_entry(p, sig) for (p, _), sig in zip(stats, signature)])
         folder.signature = signature
-    return folder.entries
+    return folder.snapshot
+
+
+class LiveIndex:
+    """A folder's snapshot for a long-running server: answered at once from the last
+    one, while a background thread makes a new one at most every `refresh` seconds, so
+    a keystroke never waits for a walk over thousands of pages. A change shows within
+    about `refresh` seconds (plus the walk)."""
+
+    def __init__(self, content: Path, refresh: float = 2.0):
+        self.content, self.refresh = content, refresh
+        self._current: Snapshot | None = None
+        self._made = 0.0
+        self._lock = threading.Lock()
+        self._busy = False
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            if self._current is None:  # the first call waits: there is nothing yet
+                self._current, self._made = snapshot(self.content), time.monotonic()
+            elif time.monotonic() - self._made > self.refresh and not self._busy:
+                self._busy = True
+                threading.Thread(target=self._remake, daemon=True).start()
+            return self._current
+
+    def _remake(self) -> None:
+        try:
+            made = snapshot(self.content)
+            with self._lock:
+                self._current = made
+        except (HandoutError, OSError):
+            pass  # a vanished or unreadable folder: keep answering from the last one
+        finally:
+            with self._lock:
+                self._made, self._busy = time.monotonic(), False
 
 
 def _entry(page: Page, signature: tuple) -> Entry:
@@ -206,58 +279,65 @@ def aliases_of(value) -> tuple[str, ...]:
 
 # -- the lookup ----------------------------------------------------------------------
 
-def lookup(query: str, content: Path) -> Lookup:
+def lookup(query: str, content: Path, live: LiveIndex | None = None) -> Lookup:
     """What `query` names in `content`: exact matches, partial ones, and apart from
-    them the pages spelled similarly."""
+    them the pages spelled similarly. `live`: answer from a server's LiveIndex of
+    `content` instead of reading the folder now."""
     query = query.strip()
     if len(query) > MAX_QUERY or _CONTROL.search(query):
         return Lookup(query, problem=f"{shown(query[:60])!r} is not a page name: "
                                      "no control characters, at most 300 characters")
-    entries = index(content)
-    by_path = _by_path(query, content, entries)
+    snap = live.snapshot() if live is not None else snapshot(content)
+    by_path = _by_path(query, content, snap.entries)
     if isinstance(by_path, str):
         return Lookup(query, problem=by_path)
     if not by_path and query.endswith(".md"):
         query = query[:-3]  # `ixabepilone.md`: the file name, typed in full
     wanted = key(query)
-    found = by_path + _exact(wanted, entries) + _partial(wanted, entries)
+    found = by_path + _exact(wanted, snap) + _partial(wanted, snap)
     matches = _first_per_page(sorted(found, key=lambda m: RANK.index(m.how)))
     taken = {m.page for m in matches}
-    return Lookup(query, tuple(matches), tuple(_similar(wanted, entries, taken)))
+    return Lookup(query, tuple(matches), tuple(_similar(wanted, snap, taken)))
 
 
-def _exact(wanted: str, entries: list[Entry]) -> list[Match]:
-    return [Match(e.page, e.title, how, text) for e in entries
-            for how, k, text in e.keys if k == wanted]
+def _exact(wanted: str, snap: Snapshot) -> list[Match]:
+    entries = snap.entries
+    return [Match(entries[i].page, entries[i].title, how, text)
+            for i, how, text in snap.exact.get(wanted, ())]
 
 
-def _partial(wanted: str, entries: list[Entry]) -> list[Match]:
+def _partial(wanted: str, snap: Snapshot) -> list[Match]:
+    """Keys that start with `wanted`, then keys that contain it (only from
+    MIN_CONTAINS letters: shorter text matches too much inside names)."""
     if not wanted:
         return []
+    pattern = ("" if len(wanted) >= MIN_CONTAINS else "^") + re.escape(wanted)
     starts, inside = [], []
-    for e in entries:
-        for how, k, text in e.keys:
-            if k.startswith(wanted):
-                starts.append(Match(e.page, e.title, PREFIX, text))
-            elif len(wanted) >= MIN_CONTAINS and wanted in k:
-                inside.append(Match(e.page, e.title, CONTAINS, text))
+    for found in re.finditer(pattern, snap.text, re.M):
+        at = bisect.bisect_right(snap.starts, found.start()) - 1
+        i, _, k, text = snap.lines[at]
+        if k == wanted:
+            continue  # an exact match, found already
+        e = snap.entries[i]
+        if found.start() == snap.starts[at]:
+            starts.append(Match(e.page, e.title, PREFIX, text))
+        else:
+            inside.append(Match(e.page, e.title, CONTAINS, text))
     return starts + inside
 
 
-def _similar(wanted: str, entries: list[Entry], taken: set) -> list[Match]:
+def _similar(wanted: str, snap: Snapshot, taken: set) -> list[Match]:
     """Pages whose name, title or alias is spelled like `wanted`: suggestions only."""
-    from rapidfuzz import fuzz, process
-
-    choices = {(i, n): k for i, e in enumerate(entries) if e.page not in taken
-               for n, (_, k, _) in enumerate(e.keys)}
-    if not wanted or not choices:
+    if not wanted or not snap.lines:
         return []
-    best = process.extract(wanted, choices, scorer=fuzz.ratio, score_cutoff=SIMILAR_CUTOFF,
-                           limit=SIMILAR_LIMIT * 3)
+    best = process.extract(wanted, snap.keys, scorer=fuzz.ratio, score_cutoff=SIMILAR_CUTOFF,
+                           limit=None)
     found = []
-    for _, _, (i, n) in sorted(best, key=lambda b: (-b[1], b[2])):
-        e = entries[i]
-        found.append(Match(e.page, e.title, SIMILAR, e.keys[n][2]))
+    for _, _, at in sorted(best, key=lambda b: (-b[1], b[2])):
+        i, _, _, text = snap.lines[at]
+        e = snap.entries[i]
+        if e.page not in taken:
+            found.append(Match(e.page, e.title, SIMILAR, text))
     return _first_per_page(found)[:SIMILAR_LIMIT]
 
 

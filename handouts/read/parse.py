@@ -42,6 +42,13 @@ def read_page(path: Path, name: str | None = None) -> Drug:
     return parse_text(text, path, name or path.stem)
 
 
+def read_review(path: Path) -> Review:
+    """Only a page's review fields (its front matter, checked), for listing many pages
+    with their review status without parsing their bodies."""
+    meta, _, _ = _split_front_matter(_decode(_read_bytes(path), path), path)
+    return _review_of(meta, path)
+
+
 def parse_text(text: str, source: object, name: str) -> Drug:
     warnings: list[Notice] = []
     meta, body, body_line = _split_front_matter(text, source)

@@ -7,6 +7,7 @@ reads these types without loading a YAML parser.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,19 @@ def _phone() -> s.Field:
 
 
 _PHONE = _phone()
+
+
+def _queue() -> s.Field:
+    """A CUPS queue name as `lp -d` takes it: no spaces, slashes or shell characters."""
+    as_text = s.text(127).convert
+
+    def convert(value):
+        value = as_text(value)
+        if value and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
+            raise s.Invalid
+        return value
+
+    return s.Field(convert, "a printer queue name (letters, digits, '_', '-', '.')")
 
 DEFAULT_EMERGENCY = "Call 911 or go to the nearest emergency department."
 
@@ -87,6 +101,26 @@ class Smtp:
 
 
 @dataclass(frozen=True)
+class Printing:
+    """Where handouts are printed: by `handouts print` (unless --printer is given) and
+    by the front desk's "Print on the clinic's printer"."""
+
+    queue: str = setting(_queue(), "The CUPS queue (lp -d); empty: CUPS's default for "
+                         "`handouts print`, no queue printing at the front desk.", default="")
+
+
+@dataclass(frozen=True)
+class Serve:
+    """The front desk (`handouts serve`): where its users and its audit log are kept.
+    Paths are relative to handouts.yaml and must lie outside the content folder."""
+
+    users: str = setting(s.text(300), "The users file (argon2 hashes).",
+                         default="handouts-users.yaml")
+    audit_log: str = setting(s.text(300), "Who printed, emailed or packed what, and when "
+                             "(no patient details).", default="handouts-audit.log")
+
+
+@dataclass(frozen=True)
 class Config:
     """A workspace's settings; every field has a neutral default (no config file)."""
 
@@ -101,6 +135,8 @@ class Config:
     review: ReviewPolicy = field(default_factory=ReviewPolicy)
     readability: Readability = field(default_factory=Readability)
     smtp: Smtp = field(default_factory=Smtp)
+    printing: Printing = field(default_factory=Printing, metadata={"key": "print"})
+    serve: Serve = field(default_factory=Serve)
     path: Path | None = None  # the file it was read from
 
 

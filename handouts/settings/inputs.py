@@ -21,6 +21,7 @@ class Inputs:
     config_path: Path | None = None
     style_name: str | None = None  # None: the config's style
     search: tuple[Path, ...] = ()  # workspace style folders, before the built-in ones
+    paper: str | None = None  # overrides the config's paper (the web page's choice)
 
     @classmethod
     def locate(cls, config_path: Path | None, style_name: str | None) -> "Inputs":
@@ -34,7 +35,8 @@ class Inputs:
     def load(self):
         """(Config, Style): the config and the style it (or --style) selects."""
         config = load_config(self.config_path)
-        overrides = {"page": {"size": config.paper}} if config.paper else None
+        paper = self.paper or config.paper
+        overrides = {"page": {"size": paper}} if paper else None
         style = load_style(self.style_name or config.style, self.search, overrides)
         return config, style
 
