@@ -66,6 +66,16 @@ def modules_loaded_by(args: list[str], prefixes: tuple[str, ...]) -> list[str]:
 
 # -- pages and workspaces --------------------------------------------------------------
 
+def qpdf_check(path: Path) -> None:
+    """`qpdf --check` passes (.ci/run installs qpdf; a missing qpdf fails, never skips)."""
+    import shutil
+    import subprocess
+
+    assert shutil.which("qpdf"), "qpdf is not installed (apt-get install qpdf)"
+    done = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def built_path(result) -> Path:
     """The PDF a `build` run says it wrote (`out/NAME[.STYLE].pdf (N pages)`)."""
     found = re.findall(r"^(\S.*\.pdf) \(\d+ pages?\)$", result.stdout, re.M)

@@ -12,7 +12,7 @@ from handouts.read.parse import read_page
 from handouts.settings.style import load_style
 from helpers import (
     ROOT, SEED, boxed_text, modules_loaded_by, pdf_text, pdf_words, read_back,
-    renamed_label_words, run_cli, sha256, source_words,
+    qpdf_check, renamed_label_words, run_cli, sha256, source_words,
 )
 
 
@@ -29,16 +29,7 @@ def _seed_items():
 def test_pdf_is_structurally_valid(seed_pdf):
     with pikepdf.open(seed_pdf) as pdf:
         assert pdf.check_pdf_syntax() == []
-    qpdf = subprocess.run(["qpdf", "--check", str(seed_pdf)], capture_output=True, text=True) \
-        if _has("qpdf") else None
-    if qpdf is not None:
-        assert qpdf.returncode == 0, qpdf.stdout + qpdf.stderr
-
-
-def _has(tool: str) -> bool:
-    import shutil
-
-    return shutil.which(tool) is not None
+    qpdf_check(seed_pdf)
 
 
 def test_every_body_word_is_printed_with_mojibake_repaired(seed_pdf):
