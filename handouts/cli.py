@@ -170,11 +170,15 @@ def list_pages(content: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text: one line per problem; json: see the README.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
+@click.option("--explain", is_flag=True,
+              help="Text format: also print each page's side-effect triage (what goes "
+                   "in the warning box, and why).")
 def check(names, use_all: bool, content: Path, style_name: str | None,
-          config_path: Path | None, fmt: str, strict: bool) -> None:
-    """Check pages without building them: parse problems, missing sections, review
-    status, reading grade, characters the fonts lack. Exit 1 on errors (or warnings
-    with --strict)."""
+          config_path: Path | None, fmt: str, strict: bool, explain: bool) -> None:
+    """Check pages without building them: parse problems, pages that are not drug
+    information, missing sections, review status, reading grade, characters the fonts
+    lack, and the side-effect triage (--explain; always in JSON). Exit 1 on errors (or
+    warnings with --strict)."""
     from .check import check_pages
     from .settings.inputs import Inputs
 
@@ -186,7 +190,7 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
 
         click.echo(json.dumps(checked.as_json(), indent=2, ensure_ascii=False))
     else:
-        for line in checked.text_lines():
+        for line in checked.text_lines(explain):
             click.echo(line)
     if checked.failed(strict):
         raise SystemExit(1)
