@@ -5,12 +5,13 @@ failed or interrupted write leaves neither a partial file nor a temp file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
 
 from ..errors import HandoutError
-from ..read.workspace import check_name
+from ..read.workspace import NAME_MAX, check_name
 from .parallel import shield
 
 
@@ -48,9 +49,28 @@ def _remove(path: str) -> None:
         pass
 
 
+# What an output's file name must leave room for, beside NAME: its temp file
+# (".NAME.pdf.XXXXXXXX.part": mkstemp's random part is 8 characters) and a style's
+# suffix that a later version may add (NAME.large-print.pdf).
+TEMP_EXTRA = len("..") + 8 + len(".part")
+STYLE_ROOM = 32
+HASH_CHARS = 12
+
+
+def output_stem(name: str, suffix: str = ".pdf") -> str:
+    """NAME, or when DIR/NAME.pdf (with its temp file and a style suffix) would not fit
+    in one file name, NAME shortened and ended by a hash of all of it: the same NAME
+    always gives the same file, and two long NAMEs never share one."""
+    room = NAME_MAX - TEMP_EXTRA - STYLE_ROOM - len(suffix)
+    if len(check_name(name)) <= room:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_CHARS]
+    return f"{name[:room - HASH_CHARS - 1]}-{digest}"
+
+
 def output_path(out_dir: Path, name: str, suffix: str = ".pdf") -> Path:
-    """DIR/NAME.pdf, checked to stay inside DIR."""
-    target = (out_dir / f"{check_name(name)}{suffix}").resolve()
+    """DIR/NAME.pdf (NAME shortened when it would not fit), checked to stay inside DIR."""
+    target = (out_dir / f"{output_stem(name, suffix)}{suffix}").resolve()
     if target.parent != out_dir.resolve():
         raise HandoutError(f"output for {name!r} would leave the output folder", out_dir)
     return target
