@@ -125,3 +125,28 @@ def test_a_combination_has_one_box_with_each_group_under_its_labels(tmp_path):
     assert inside.count("Call your doctor or care team right away") == 1
     assert inside.endswith("emergency department.")  # whom to call: last, once
     assert lost_labels(page_labels(source), pdf_lines(pdf)) == []
+
+
+NAME_OVER_TIERS = """
+    ### Usage
+    Two antibiotics.
+
+    ### Side Effects
+    **Levofloxacin:**
+
+    * Common: Nausea
+
+    **Azithromycin:**
+
+    **Serious side effects:**
+
+    * Prolonged QT interval
+    """
+
+
+def test_a_name_label_over_a_tier_label_goes_into_the_box_with_it(tmp_path):
+    source, pdf = _built(tmp_path, NAME_OVER_TIERS)
+    inside = " ".join(boxed_text(pdf, STYLE.warning.fill).split())
+    assert "Azithromycin: Serious side effects: •Prolonged QT interval" in inside
+    assert pdf_text(pdf).count("Azithromycin:") == 1  # not left behind, heading nothing
+    assert lost_labels(page_labels(source), pdf_lines(pdf)) == []

@@ -216,12 +216,28 @@ def _heading_text(story: Story, section: Section) -> str:
 def _parts(story: Story, parts) -> None:
     """Flow a section's parts; the handout's one warning box stands where its first
     severe group does, and holds every severe group of the page."""
-    for part in parts:
+    for n, part in enumerate(parts):
+        if _heads_only_boxed(part, parts[n + 1:]):
+            continue  # "Azithromycin:" over groups that all went into the box, under it
         if not (isinstance(part, EffectGroup) and part.severe):
             story.blocks([part], story.look.body, story.flow)
         elif story.box_groups:
             story.flow.append(_warning_box(story, story.box_groups))
             story.box_groups = []  # later severe groups are in it already
+
+
+def _heads_only_boxed(part, after) -> bool:
+    """A heading whose groups (up to the next heading) are all severe and print it as
+    their label inside the box: left where it was, it would head nothing."""
+    if not isinstance(part, Heading):
+        return False
+    headed = []
+    for later in after:
+        if isinstance(later, Heading):
+            break
+        headed.append(later)
+    return bool(headed) and all(isinstance(g, EffectGroup) and g.severe
+                                and part.inline in g.context for g in headed)
 
 
 def call_text(style: Style, config: Config) -> str:
