@@ -47,6 +47,14 @@ NOT_SEVERE = re.compile(
 # is not what the sentence says about its own list.
 _CONCESSION = re.compile(
     r"^\s*(while|although|though|even though|whereas|since|because)\b[^,]*,\s*")
+# A parenthetical describes ("Heart failure (rare but serious)"), it names no group; one
+# left open at the end of a subject too ("Allergic reactions (rare but serious, including").
+_PARENTHETICAL = re.compile(r"\([^)]*(\)|$)")
+# Later in a sentence, a severe group is named in the plural ("including serious ones
+# like ..."); "A serious side effect, characterized by symptoms like ..." describes one.
+_SEVERE_GROUP = re.compile(
+    r"\b(serious|severe|life[- ]threatening|dangerous|fatal)\b[\w\s,-]*?"
+    r"\b(ones|side[- ]effects|effects|reactions|adverse events|complications)\b")
 # Prose: a pronoun pointing back to the sentence before, a turn that ends a label, the
 # marker after which a sentence lists members, and the nouns that make a subject a
 # group of effects.
@@ -81,9 +89,17 @@ _VAGUE = set(
 )
 # "If you have X, seek help now": X ends where the instruction begins; a time clause in
 # it ("after taking aspirin") says when, not what.
+# "If you experience ...", or a condition that names its effect itself, in the words
+# before its noun ("if an allergic reaction is suspected"; not "if any adverse reaction
+# occurs", "if symptoms worsen or persist", "if this happens").
 _CONDITION = re.compile(
-    r"\bif\s+(you\s+(experience|develop|notice|have|get|see|feel|suffer from|observe)\b)?"
-    r"(.*)", re.I)
+    r"\bif\s+(?:you\s+(?:experience|develop|notice|have|get|see|feel|suffer from|observe)"
+    r"\b(.*)|(?!you\b)(.*?\b(?:reactions?|effects?|symptoms?|signs?)\b(?:\s+of\s+[\w\s-]+)?))",
+    re.I)
+# Verbs of a condition without "you": they say that something happens, not what.
+_HAPPENS = set("develop develops developed occur occurs occurred happen happens arise arises "
+               "appear appears persist persists is are be suspected seen noticed "
+               "experienced".split())
 _CONDITION_END = re.compile(
     r",\s*(seek|get|go|call|contact|consult|stop|discontinue|report|tell|inform|"
     r"immediate(ly)?|medical|prompt(ly)?|urgent(ly)?|please|you|it)\b", re.I)
@@ -152,13 +168,14 @@ def severe_subject(sentence: str) -> str | None:
     have been reported, including serious ones like a and b" (the stretch just before a
     marker names the group it lists)."""
     start = 0
-    for marker in _MARKER.finditer(sentence):
-        subject, local = sentence[:marker.start()], sentence[start:marker.start()]
+    for n, marker in enumerate(_MARKER.finditer(sentence)):
+        subject = _PARENTHETICAL.sub(" ", sentence[:marker.start()])
+        local = _PARENTHETICAL.sub(" ", sentence[start:marker.start()])
         start = marker.end()
-        if not re.search(r"\w", sentence[marker.end():]):
+        if not re.search(r"\w", sentence[marker.end():]) or not names_severe(subject):
             continue
-        if names_severe(subject) and is_severe(local if local.strip() else subject):
-            return " ".join((local if local.strip() else subject).split())
+        if n == 0 or _SEVERE_GROUP.search(NOT_SEVERE.sub(" ", local.lower())):
+            return " ".join((subject if n == 0 else local).split())
     return None
 
 
@@ -173,11 +190,12 @@ def _urgent_condition(sentence: str) -> set[str]:
     condition = _CONDITION.search(sentence)
     if condition is None or not URGENT.search(sentence.lower()):
         return set()
-    what = condition.group(3)
+    what = condition.group(1) if condition.group(1) is not None else condition.group(2)
     end = _CONDITION_END.search(what)
     what = _WHEN.sub(" ", what[:end.start()] if end else what)
     what = _NAMES_NOTHING.sub(" ", what)
-    return {w for w in re.findall(r"[a-z]+", what.lower()) if w not in _VAGUE}
+    return {w for w in re.findall(r"[a-z]+", what.lower())
+            if w not in _VAGUE and w not in _HAPPENS}
 
 
 def _stems(text: str) -> set[str]:
