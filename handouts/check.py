@@ -18,8 +18,9 @@ import textstat
 from . import review
 from .errors import HandoutError
 from .model import (
-    EffectGroup, Faq, Heading, ListBlock, Notice, Paragraph, Preformatted, plain,
+    EffectGroup, Faq, Heading, ListBlock, Notice, Paragraph, Preformatted, Verdict, plain,
 )
+from .read.gate import gate
 from .read.parse import read_page
 from .render.glyphs import Glyphs, coverage
 from .settings.style_schema import faces
@@ -28,7 +29,8 @@ JSON_VERSION = 1
 # Every kind a finding can have (--kinds and --ignore choose among them; README lists them).
 KINDS = ("parse", "internal", "mojibake", "control_characters", "missing_section",
          "unrecognised_section", "review", "reading_grade", "long_sentences",
-         "missing_glyphs")
+         "missing_glyphs", "not_drug_information")
+EXPLAIN_CHARS = 120  # a triage line shows this much of a long sentence (JSON: all of it)
 LONG_SENTENCE_WORDS = 25
 # Sections whose text is boilerplate, not prose the page's author wrote.
 NOT_PROSE = ("disclaimer", "note")
@@ -59,6 +61,7 @@ class PageCheck:
     review: review.Status | None = None
     readability: Readability | None = None
     missing_glyphs: list[str] = field(default_factory=list)
+    triage: list[Verdict] = field(default_factory=list)  # what is boxed and why
 
     def as_json(self) -> dict:
         status = self.review
@@ -71,7 +74,16 @@ class PageCheck:
                 "reviewed_on": _iso(status.reviewed_on), "due": _iso(status.due)},
             "readability": self.readability.as_json() if self.readability else None,
             "missing_glyphs": self.missing_glyphs,
+            "triage": [v.as_json() for v in self.triage],
         }
+
+    def triage_lines(self):
+        """The triage for people: `PATH:LINE: triage [boxed]: LABEL (why)`."""
+        for v in self.triage:
+            where = f"{self.path}:{v.line}" if v.line else self.path
+            label = v.label if len(v.label) <= EXPLAIN_CHARS else \
+                v.label[:EXPLAIN_CHARS - 3] + "..."
+            yield f"{where}: triage [{'boxed' if v.boxed else 'not boxed'}]: {label} ({v.rule})"
 
 
 def _iso(day: date | None) -> str | None:
@@ -100,7 +112,10 @@ class Checker:
 
     def _findings(self, drug, result: PageCheck) -> None:
         result.title = drug.title
-        result.warnings = parse_warnings(drug) + missing_sections(drug) + unrecognised(drug)
+        result.triage = [v for section in drug.sections for v in section.triage]
+        result.errors, declined = gate(drug)  # the build refuses what is not a handout
+        result.warnings = (declined + parse_warnings(drug) + missing_sections(drug)
+                           + unrecognised(drug))
         result.review = review.status_of(drug.review, self.config.review.review_every, self.on)
         result.warnings += review_warnings(drug, result.review, self.style.review)
         result.readability = readability(drug, self.config.readability.target_grade)
@@ -266,13 +281,16 @@ class CheckReport:
         return {"version": JSON_VERSION, "today": self.today.isoformat(),
                 "pages": [p.as_json() for p in self.pages], "totals": self.totals()}
 
-    def text_lines(self):
-        """One line per problem, `PATH[:LINE]: error|warning [kind]: message`, then totals."""
+    def text_lines(self, explain: bool = False):
+        """One line per problem, `PATH[:LINE]: error|warning [kind]: message` (with
+        `explain`, then the page's triage), then totals."""
         for page in self.pages:
             for level, issues in (("error", page.errors), ("warning", page.warnings)):
                 for issue in issues:
                     where = f"{page.path}:{issue.line}" if issue.line else page.path
                     yield f"{where}: {level} [{issue.kind}]: {issue.message}"
+            if explain:
+                yield from page.triage_lines()
         t = self.totals()
         kinds = ", ".join(f"{k} {n}" for k, n in t["warnings_by_kind"].items())
         grade = (f"; median reading grade {t['median_grade']:.1f}"

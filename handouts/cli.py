@@ -238,11 +238,16 @@ def list_pages(search: str | None, content: Path) -> None:
 @click.option("--kinds", metavar="KIND,...", help="Report only these kinds of finding.")
 @click.option("--ignore", metavar="KIND", multiple=True,
               help="Leave out this kind of finding (repeat for more), e.g. reading_grade.")
+@click.option("--explain", is_flag=True,
+              help="Text format: also print each page's side-effect triage (what goes "
+                   "in the warning box, and why).")
 def check(names, use_all: bool, content: Path, style_name: str | None,
-          config_path: Path | None, fmt: str, strict: bool, kinds, ignore) -> None:
-    """Check pages without building them: parse problems, missing sections, review
-    status, reading grade, characters the fonts lack. Exit 1 on errors (or warnings
-    with --strict)."""
+          config_path: Path | None, fmt: str, strict: bool, kinds, ignore,
+          explain: bool) -> None:
+    """Check pages without building them: parse problems, pages that are not drug
+    information, missing sections, review status, reading grade, characters the fonts
+    lack, and the side-effect triage (--explain; always in JSON). Exit 1 on errors (or
+    warnings with --strict)."""
     from .check import check_pages, kinds_kept, only
     from .settings.inputs import Inputs
 
@@ -255,7 +260,7 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
 
         click.echo(json.dumps(checked.as_json(), indent=2, ensure_ascii=False))
     else:
-        for line in checked.text_lines():
+        for line in checked.text_lines(explain):
             click.echo(line)
     if checked.failed(strict):
         raise SystemExit(1)

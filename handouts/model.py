@@ -18,6 +18,7 @@ class Run:
     bold: bool = False
     italic: bool = False
     code: bool = False
+    script: str = ""  # "sup" or "sub": raised or lowered (10<sup>6</sup>, H<sub>1</sub>)
 
 
 Inline = tuple[Run, ...]
@@ -88,6 +89,11 @@ class EffectGroup:
     severe: bool
     blocks: tuple[Block, ...]
     line: int | None = None
+    # The labels of the groups it stands in, outermost first ("Azithromycin:" over
+    # "Less common but serious:"): the warning box prints them so a reader knows
+    # whose side effects these are.
+    context: tuple[Inline, ...] = ()
+    rule: str = ""  # why it is severe or not, in plain words ("label says 'serious'")
 
     @property
     def effects(self) -> tuple[Effect, ...]:
@@ -107,6 +113,21 @@ def _effects(block: Block):
                 yield Effect(lead.text.strip().rstrip(":"), "")
             else:
                 yield Effect(None, plain(first.inline).strip())
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One triage decision, for the reviewer: a side-effect group's label (or a prose
+    sentence), its line, whether it is in the warning box, and why."""
+
+    label: str
+    line: int | None
+    boxed: bool
+    rule: str
+
+    def as_json(self) -> dict:
+        return {"label": self.label, "line": self.line, "boxed": self.boxed,
+                "rule": self.rule}
 
 
 @dataclass(frozen=True)
@@ -148,6 +169,7 @@ class Section:
     parts: tuple[Part, ...] = ()
     line: int | None = None
     standard: bool = False
+    triage: tuple[Verdict, ...] = ()  # side-effects sections: every verdict, in order
 
     @property
     def groups(self) -> tuple[EffectGroup, ...]:

@@ -1,8 +1,9 @@
 """One corpus page through the real pipeline, read back and checked.
 
 Runs in worker processes for test_corpus.py, so everything here is picklable and
-reads files itself. Text and positions come from pypdf (fast); pdfplumber opens only
-the pages that show a warning box, where its drawn rectangles are needed.
+reads files itself. Text and positions for the word, footer and glyph checks come from
+pypdf (fast); the labels, headings and the warning box's drawn rectangles from one
+pdfplumber parse, against the labels markdown-it reads from the page (label_check.py).
 """
 
 from __future__ import annotations
@@ -13,14 +14,23 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from helpers import renamed_label_words, source_words, text_in_boxes, words
+from helpers import SAFE_INLINE_TAG, renamed_label_words, source_words, words
+from label_check import (
+    box_count, headings, hex_colour, labelled_lists, lost_labels, page_labels, raw_tags,
+    read_pdf, repeated_headings,
+)
+from handouts.errors import HandoutError
 from handouts.render.glyphs import FONT_DIR
 from handouts.model import block_text, plain
 from handouts.deliver.batch import build_one
 from handouts.read.parse import read_page
+from handouts.read.triage import is_group_label, is_severe
 from handouts.settings.style import load_style
 
 NO_SEVERE = "no severe side-effect group found"
+NOT_DRUG = "not drug information"
+EFFECTS_LABEL = re.compile(r"\b(side[- ]effects?|adverse)\b", re.I)
+USAGE_OR_EFFECTS = re.compile(r"\b(usage|uses|indications|side[- ]effects?|adverse)\b", re.I)
 _style = lru_cache(maxsize=1)(load_style)  # once per worker, not once per page
 
 
@@ -36,6 +46,12 @@ class PageReport:
     has_box: bool = False
     warned_none: bool = False
     pdf_pages: int = 0
+    refused: str = ""  # the one-line error of a page the content gate refuses
+    labels: int = 0  # non-standard labels the page's author wrote
+    lost: list[str] = field(default_factory=list)  # of those, not printed as written
+    repeated: list[str] = field(default_factory=list)  # headings printed twice in a row
+    raw_tags: list[str] = field(default_factory=list)  # <sup> etc. printed as text
+    boxes: int = 0
 
 
 @dataclass
@@ -50,8 +66,16 @@ class Line:
 def check_page(page, out_dir: Path) -> PageReport:
     report = PageReport(page.name)
     style = _style()
+    labels = page_labels(page.path)
     try:
         built = build_one(page.path, page.name, style, out_dir)
+    except HandoutError as exc:
+        if NOT_DRUG in exc.reason:
+            report.refused = exc.format_message()
+            _check_refusal(report, labels)
+            return report
+        report.failure = f"{page.path}: {type(exc).__name__}: {exc}"
+        return report
     except Exception as exc:  # the report names any failure; the test asserts none
         report.failure = f"{page.path}: {type(exc).__name__}: {exc}"
         return report
@@ -63,8 +87,56 @@ def check_page(page, out_dir: Path) -> PageReport:
     _check_words(report, page.path, drug, pages)
     _check_footer(report, drug, pages, style)
     _check_glyphs(report, pages)
-    _check_box(report, drug, built.path, pages, style)
+    lines, boxed = read_pdf(built.path, style.warning.fill)
+    _check_labels(report, labels, lines, style)
+    _check_box(report, drug, boxed, style)
+    _check_severe_lists(report, page.path, boxed)
     return report
+
+
+def _check_severe_lists(report, path, inside: str) -> None:
+    """Read with markdown-it, not with our parser: every item of a list right under a
+    severe side-effects label ("**Less Common but Serious Side Effects:**") is inside
+    the box, its category lead-in ("Other: Fever.") too; only an item whose lead-in
+    names a tier of its own ("Common: ...") may leave the group."""
+    squeezed = _squeeze(inside)
+    for label, line, items in labelled_lists(path):
+        if not (is_severe(label) and EFFECTS_LABEL.search(label)):
+            continue
+        for item in items:
+            head, colon, _ = item.partition(":")
+            if colon and is_group_label(head) and not is_severe(head):
+                continue
+            lost = _first_not_in_order(words(SAFE_INLINE_TAG.sub(" ", item)), squeezed)
+            if lost is not None:
+                report.problems.append(f"box: item of {label!r} (line {line}) not boxed "
+                                       f"(from {lost!r})")
+
+
+def _check_refusal(report, labels) -> None:
+    """A page refused as not drug information says so in one line, and the author
+    wrote no usage or side-effects label anywhere on it (read with markdown-it)."""
+    if "\n" in report.refused:
+        report.problems.append(f"refused: not one line: {report.refused!r}")
+    named = [label.text for label in labels if USAGE_OR_EFFECTS.search(label.text)]
+    if named:
+        report.problems.append(f"refused: the page has {named[0]!r}")
+
+
+def _check_labels(report, labels, lines, style) -> None:
+    """Every label the author wrote is printed as written (in bold), no heading twice
+    in a row, no safe HTML tag printed as text, at most one warning box."""
+    report.labels = sum(1 for label in labels if not label.standard)
+    report.lost = [f"line {label.line}: {label.text!r}" for label in lost_labels(labels, lines)]
+    names = headings(lines, style.heading.size, hex_colour(style.heading.colour))
+    report.repeated = repeated_headings(names)
+    report.raw_tags = raw_tags(lines)
+    report.boxes = box_count(lines, style.warning.label)
+    report.problems += [f"labels: lost {lost}" for lost in report.lost]
+    report.problems += [f"headings: {name!r} twice in a row" for name in report.repeated]
+    report.problems += [f"html: {tag!r} printed as text" for tag in report.raw_tags]
+    if report.boxes > 1:
+        report.problems.append(f"box: {report.boxes} warning boxes")
 
 
 # -- reading the PDF -------------------------------------------------------------------
@@ -158,12 +230,8 @@ def font_cmap(name: str) -> frozenset[int]:
     return frozenset(TTFontFile(str(path)).charToGlyph) if path.is_file() else frozenset()
 
 
-def _check_box(report, drug, pdf_path, pages, style) -> None:
+def _check_box(report, drug, inside: str, style) -> None:
     """Each severe group's text lies inside the warning box; no other group's label does."""
-    head = _norm(style.warning.label.removesuffix(":"))  # "(continued):" may follow
-    boxed = [i for i, lines in enumerate(pages)
-             if head in _norm(" ".join(line.text for line in lines))]
-    inside = _boxed_text(pdf_path, style.warning.fill, boxed) if boxed else ""
     report.has_box = bool(inside)
     if report.has_box != bool(drug.severe_groups):
         report.problems.append(f"box: drawn={report.has_box}, "
@@ -179,15 +247,6 @@ def _check_box(report, drug, pdf_path, pages, style) -> None:
             if not group.severe and group.label and group.blocks \
                     and _opening(group) in unbulleted:
                 report.problems.append(f"box: non-severe group line {group.line} boxed")
-
-
-def _boxed_text(pdf_path, fill: str, indexes: list[int]) -> str:
-    """The boxed text of the given pages only: pdfplumber parses no other page (and,
-    unlike the tests' read_back, nothing is kept: a worker reads hundreds of PDFs)."""
-    import pdfplumber
-
-    with pdfplumber.open(pdf_path) as pdf:
-        return text_in_boxes([pdf.pages[i] for i in indexes], fill)
 
 
 def _opening(group) -> str:

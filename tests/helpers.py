@@ -157,6 +157,15 @@ def corpus_pages() -> list[Path]:
     return list(pages)
 
 
+def drug_pages(pages: list[Path]) -> list[Path]:
+    """The pages the content gate lets through (the rest are not drug information, and
+    `build` refuses them)."""
+    from handouts.read.gate import gate
+    from handouts.read.parse import read_page
+
+    return [page for page in pages if not gate(read_page(page))[0]]
+
+
 def corpus_dir() -> Path:
     """../shared/corpus, once corpus_pages() has found pages in it."""
     corpus_pages()
@@ -191,7 +200,13 @@ def source_words(path: Path) -> list[str]:
     post = frontmatter.loads(path.read_text(encoding="utf-8"))
     rendered = MarkdownIt("commonmark", {"html": False}).render(post.content)
     text = html.unescape(re.sub(r"<[^>]+>", " ", rendered))
+    # the page's own safe inline tags (10<sup>6</sup>) print as formatting, not words
+    text = SAFE_INLINE_TAG.sub(" ", text)
     return words(ftfy.fix_text(text, uncurl_quotes=False))
+
+
+# The inline HTML a handout prints as formatting (README "Untrusted content").
+SAFE_INLINE_TAG = re.compile(r"</?(sup|sub|i|em|b|strong)(\s[^<>]*)?>|<br\b[^<>]*>", re.I)
 
 
 def renamed_label_words(drug) -> Counter:
@@ -519,6 +534,14 @@ def text_in_boxes(pages, fill_hex: str) -> str:
                 out.append(char["text"] if same_line else " " + char["text"])
                 top = round(char["top"])
     return " ".join("".join(out).split())
+
+
+def warning_boxes(doc: ReadBack, label: str) -> list[Element]:
+    """The warning boxes of a read-back PDF: Sects whose first kid is a heading that
+    reads `label` (the style's box label)."""
+    wanted = words(label)
+    return [el for el in doc.elements() if el.tag == "Sect" and el.kids
+            and el.kids[0].tag.startswith("H") and doc.tree_words(el.kids[0]) == wanted]
 
 
 def boxed_text(path: Path, fill_hex: str) -> str:

@@ -101,6 +101,40 @@ def test_names_are_not_paths(tmp_path, name):
     assert not (tmp_path / "out").exists()
 
 
+# A combined vaccine in the public collection: a 240-character file name.
+VACCINE = ("diphtheria-toxoid-tetanus-toxoid-pertussis-toxoid-filamentous-haemagglutinin-"
+           "pertactin-inactivated-poliovirus-type-1-type-2-type-3-haemophilus-influenzae-"
+           "type-b-polysaccharide-conjugated-to-tetanus-protein-hepatitis-b-surface-antigen-"
+           "rdna-1")
+
+
+@pytest.mark.parametrize("name", [VACCINE, "v" * 252], ids=["vaccine-240", "longest-252"])
+def test_every_page_name_the_file_system_allows_builds(tmp_path, name):
+    assert len(VACCINE) == 240
+    write_page(tmp_path / "content", name, "---\ntitle: Long\n---\n" + GOOD_BODY)
+    out = tmp_path / "out"
+    first = run_cli("build", name, "--content", tmp_path / "content", "--out", out)
+    assert first.exit_code == 0, first.output
+    [pdf] = out.glob("*.pdf")
+    # shortened with a stable hash, leaving room for a temp file and a style suffix
+    assert len(pdf.name) <= 255 - 15 - 32 and pdf.stem.startswith(name[:150])
+    assert re.fullmatch(r"-[0-9a-f]{12}", pdf.stem[-13:])
+    assert f"{pdf.name} (1 page)" in first.output
+    again = run_cli("build", name, "--content", tmp_path / "content", "--out", out, "--force")
+    assert again.exit_code == 0 and [p.name for p in out.glob("*.pdf")] == [pdf.name]
+    assert read_back(pdf).title == "Long"
+
+
+def test_long_names_differing_at_the_end_get_their_own_files(tmp_path):
+    names = [VACCINE[:-1] + "a", VACCINE[:-1] + "b"]
+    for name in names:
+        write_page(tmp_path / "content", name, "---\ntitle: Long\n---\n" + GOOD_BODY)
+    result = run_cli("build", "--all", "--content", tmp_path / "content", "--out",
+                     tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
+
+
 def test_misspelt_name_is_suggested_but_never_built(tmp_path):
     write_page(tmp_path / "content", "ixabepilone", "---\ntitle: Ixabepilone\n---\n" + GOOD_BODY)
     result = run_cli("build", "ixabeplione", "--content", tmp_path / "content", "--out",

@@ -23,7 +23,7 @@ EPOCH = 1700000000
 TODAY = datetime.fromtimestamp(EPOCH, timezone.utc).date()
 WORDING = load_style().review
 PAGE_KEYS = {"name", "path", "title", "errors", "warnings", "review", "readability",
-             "missing_glyphs"}
+             "missing_glyphs", "triage"}
 
 CLEAN = """\
 ---
@@ -312,6 +312,121 @@ def test_help_imports_neither_reportlab_nor_textstat(args):
     assert modules_loaded_by(args, ("reportlab", "textstat", "markdown_it")) == []
 
 
+# -- the triage, explained ------------------------------------------------------------------
+
+TRIAGED = """\
+---
+title: Triagex
+---
+**Usage:** Triagex treats tests.
+
+### Side Effects
+Common side effects include nausea. Less common but serious side effects include fainting.
+
+**Rare Side Effects:**
+
+* Hiccups
+
+**Less Common but Serious Side Effects:**
+
+* **Cardiovascular:** Chest pain.
+* **Other:** Fever.
+
+**Mild Effects (not serious):** Dry mouth.
+
+If you have any unusual symptoms, seek medical help right away.
+"""
+
+
+def test_json_lists_every_triage_verdict_with_its_line_and_rule(tmp_path):
+    _, page = one_page(tmp_path, TRIAGED)
+    triage = {(v["label"], v["line"]): (v["boxed"], v["rule"]) for v in page["triage"]}
+    assert all(set(v) == {"label", "line", "boxed", "rule"} for v in page["triage"])
+    assert triage[("Common side effects include nausea.", 7)] == (
+        False, "names no severe group and no effect to get help for")
+    assert triage[("Less common but serious side effects include fainting.", 7)] == (
+        True, "names a severe group and lists it: 'Less common but serious side effects'")
+    assert triage[("Rare Side Effects:", 9)] == (False, "frequency word only: 'rare'")
+    assert triage[("Less Common but Serious Side Effects:", 13)] == (
+        True, "label says 'serious'")
+    category = "category inside the severe group 'Less Common but Serious Side Effects:': " \
+               "names no tier"
+    assert triage[("Cardiovascular", 15)] == triage[("Other", 16)] == (True, category)
+    assert triage[("Mild Effects (not serious):", 18)] == (False, "negated: 'not serious'")
+    assert triage[("If you have any unusual symptoms, seek medical help right away.", 20)] == (
+        False, "says to get help now but names no effect")
+    lines = [v["line"] for v in page["triage"]]
+    assert lines == sorted(lines)  # page order
+
+
+def test_explain_prints_the_triage_for_people(tmp_path):
+    write_page(tmp_path / "content", "page", TRIAGED)
+    code, out = check("page", "--explain", content=tmp_path / "content")
+    path = tmp_path / "content" / "page.md"
+    assert f"{path}:16: triage [boxed]: Other (category inside the severe group" in out
+    assert f"{path}:9: triage [not boxed]: Rare Side Effects: (frequency word only: 'rare')" \
+        in out
+    _, plain_out = check("page", content=tmp_path / "content")
+    assert ": triage [" not in plain_out  # only when asked
+
+
+# -- not drug information --------------------------------------------------------------------
+
+DECLINED = """\
+---
+title: Declinex
+---
+# Declinex
+I cannot provide information on a combination of Declinex and Refusol. There is no such
+product: {"_id": 1, "body_html": "<p>text</p>"}
+"""
+PARTLY = """\
+---
+title: Partlyx
+---
+I cannot provide information on Partlyx as one medicine. Here is each part:
+
+### Usage
+Partlyx treats tests.
+
+### Side Effects
+* Nausea
+"""
+
+
+def test_a_page_that_declines_is_an_error_with_its_line(tmp_path):
+    code, page = one_page(tmp_path, DECLINED)
+    assert code == 1
+    [error] = page["errors"]
+    assert error["kind"] == "not_drug_information" and error["line"] == 5
+    assert "no usage section and no side effects" in error["message"]
+    assert "'I cannot provide information on a combination of Declinex" in error["message"]
+
+
+def test_a_page_that_declines_for_one_part_is_a_warning(tmp_path):
+    code, page = one_page(tmp_path, PARTLY)
+    assert code == 0 and page["errors"] == []
+    [warning] = [w for w in page["warnings"] if w["kind"] == "not_drug_information"]
+    assert warning["line"] == 4 and "declines to give information" in warning["message"]
+
+
+def test_build_refuses_what_is_not_a_handout_and_builds_the_rest(tmp_path):
+    content, out = tmp_path / "content", tmp_path / "out"
+    write_page(content, "declinex", DECLINED)
+    write_page(content, "partlyx", PARTLY)
+    write_page(content, "calmex", CLEAN.format(today=TODAY.isoformat()))
+    result = run_cli("build", "--all", "--content", content, "--out", out)
+    assert result.exit_code == 1
+    refused = [ln for ln in result.output.splitlines() if "declinex" in ln]
+    assert refused == [f"error: {content / 'declinex.md'}:5: not drug information: the page "
+                       "has no usage section and no side effects and it declines to give "
+                       "information ('I cannot provide information on a combination of "
+                       "Declinex and Refusol.')"]
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["calmex.pdf", "partlyx.pdf"]
+    assert f"warning: {content / 'partlyx.md'}:4: part of the page declines" in result.output
+    assert "built 2, skipped 0 (up to date), failed 1" in result.output
+
+
 # -- the corpus ----------------------------------------------------------------------------
 
 @pytest.mark.corpus
@@ -324,16 +439,24 @@ def test_whole_corpus_checks_quickly_and_completely():
     assert elapsed < 60, f"{elapsed:.0f} s"
     assert sorted(p["name"] for p in report["pages"]) == expected
     assert code == (1 if report["totals"]["errors"] else 0)
+    unparsed = 0
     for page in report["pages"]:
         assert set(page) == PAGE_KEYS
-        if not page["errors"]:
-            assert page["review"]["status"] == "unreviewed"
-            assert isinstance(page["readability"]["grade"], float), page["path"]
-            assert page["readability"]["grade"] >= 0, page["path"]
+        if any(e["kind"] == "parse" for e in page["errors"]):
+            unparsed += 1
+            continue
+        assert page["review"]["status"] == "unreviewed"
+        assert isinstance(page["readability"]["grade"], float), page["path"]
+        assert page["readability"]["grade"] >= 0, page["path"]
+    refused = {p["name"] for p in report["pages"]
+               if [e["kind"] for e in p["errors"]] == ["not_drug_information"]}
+    assert {"protein", "cefepime-sulbactam"} <= refused
+    assert report["totals"]["errors_by_kind"] == {"not_drug_information": len(refused)}
+    assert sum(len(p["triage"]) for p in report["pages"]) > 10_000
     totals = report["totals"]
     assert 5 < totals["median_grade"] < 20  # a grade, not a formula's negative tail
     assert totals["warnings"] == sum(totals["warnings_by_kind"].values())
-    assert totals["review"].get("unreviewed") == len(expected) - totals["pages_with_errors"]
+    assert totals["review"].get("unreviewed") == len(expected) - unparsed
 
 
 # -- choosing kinds, and the grade itself ----------------------------------------------------

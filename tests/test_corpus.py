@@ -34,8 +34,11 @@ def test_every_corpus_page_builds_whole(tmp_path, capsys):
     with capsys.disabled():
         print("\n" + _totals(reports, seconds, workers))
     assert [r.failure for r in reports if r.failure] == []
+    refused = {r.name for r in reports if r.refused}
+    assert {"protein", "cefepime-sulbactam"} <= refused  # a generator declining to answer
     assert {r.name: r.missing for r in reports if r.missing} == {}
     assert {r.name: r.problems for r in reports if r.problems} == {}
+    assert sum(r.labels for r in reports) > 10_000  # the label check read the labels
 
 
 def _totals(reports, seconds: float, workers: int) -> str:
@@ -47,5 +50,11 @@ def _totals(reports, seconds: float, workers: int) -> str:
         f"{sum(len(r.missing) for r in reports)} missing, "
         f"{count(lambda r: r.has_box)} with a warning box, "
         f"{count(lambda r: r.warned_none)} warned as having none, "
+        f"{count(lambda r: r.refused)} refused as not drug information, "
+        f"{sum(r.labels for r in reports)} labels checked, "
+        f"{sum(len(r.lost) for r in reports)} lost, "
+        f"{sum(len(r.repeated) for r in reports)} headings twice in a row, "
+        f"{sum(len(r.raw_tags) for r in reports)} HTML tags printed, "
+        f"{count(lambda r: r.boxes > 1)} with more than one box, "
         f"{count(lambda r: r.problems)} with other problems, "
         f"{seconds:.0f} s on {workers} workers")

@@ -119,6 +119,54 @@ CASES = [
         * **Common:** Mild headache
         * Crushing chest pain
         """, ["Crushing chest pain"], ["Mild headache"]),
+    ("bold category lead-ins stay in their severe group", """
+        **Less Common but Serious Side Effects:** The following can be severe:
+
+        * **Nervous System:** Sudden confusion.
+        * **Other:** Fever.
+
+        **Very Rare Side Effects:** Hair thinning.
+        """, ["Sudden confusion.", "Other: Fever."], ["Hair thinning."]),
+    ("plain category lead-ins stay in their severe group", """
+        **Common Side Effects:**
+
+        * Cardiovascular: Warm flushing
+
+        **Less Common but Serious Side Effects:**
+
+        * Cardiovascular: Fainting spells
+        * Other: Fever, exacerbation of asthma
+        """, ["Cardiovascular: Fainting spells", "Other: Fever, exacerbation of asthma"],
+     ["Cardiovascular: Warm flushing"]),
+    ("a lead-in with its own prose takes no later paragraph", """
+        **Less Common, but Serious Side Effects:** Torsades de pointes can occur.
+
+        If any adverse effects occur, it is imperative to seek immediate medical attention.
+        """, ["Torsades de pointes can occur."],
+     ["If any adverse effects occur, it is imperative to seek immediate medical attention."]),
+    ("advice naming no effect leaves a severe group", """
+        **Serious Side Effects:** Severe infusion reactions can occur. It's crucial to report any concerning side effects to your healthcare provider immediately.
+        """, ["Severe infusion reactions can occur."],
+     ["It's crucial to report any concerning side effects to your healthcare provider "
+      "immediately."]),
+    ("an item that is one urgent sentence", """
+        * **Common:** Nausea, rash.
+        * **Note:** If you experience any of these side effects, especially severe allergic reactions, contact your doctor immediately.
+        """, ["especially severe allergic reactions, contact your doctor immediately."],
+     ["Nausea, rash."]),
+    ("an urgent sentence about the effect the sentence before describes", """
+        * **Allergic Reactions:** While rare, allergic reactions such as hives can occur. Seek immediate medical attention if an allergic reaction is suspected.
+        """, ["While rare, allergic reactions such as hives can occur. Seek immediate medical "
+              "attention if an allergic reaction is suspected."], []),
+    ("a frequency label whose sentence lists serious ones", """
+        **Rare Side Effects (<1%):** Many effects have been reported, including serious ones like stroke and heart attack. See the full list for more.
+        """, ["including serious ones like stroke and heart attack."],
+     ["See the full list for more."]),
+    ("a note that names what needs urgent help goes in the box under its label", """
+        * Nausea
+
+        **Important Note:** If you experience any serious side effects, such as severe allergic reactions, seek immediate medical attention.
+        """, ["Important Note: If you experience any serious side effects"], ["Nausea"]),
 ]
 
 # (id, side-effects section): pages that truly have no severe group, and must say so
@@ -189,7 +237,7 @@ def test_no_severe_group_means_no_box_and_a_warning(tmp_path, effects):
     assert boxed_text(pdf, load_style().warning.fill) == ""
 
 
-def test_per_ingredient_side_effect_headings_each_get_their_box(tmp_path):
+def test_per_ingredient_side_effect_sections_share_one_box_under_their_names(tmp_path):
     text = PAGE.replace("### Side Effects\n{effects}\n", textwrap.dedent("""\
         ### Acebrophylline Side Effects
         **Common:**
@@ -211,8 +259,10 @@ def test_per_ingredient_side_effect_headings_each_get_their_box(tmp_path):
     result, pdf = build_page(tmp_path, "combo", text)
     assert result.exit_code == 0, result.output
     inside = _flat(boxed_text(pdf, load_style().warning.fill))
-    assert "Wheezing attack" in inside and "include colitis" in inside
+    assert "Acebrophylline Side Effects: Serious: Wheezing attack" in inside
+    assert "Cefixime: Rare but serious side effects include colitis." in inside
     assert "Acid taste" not in inside and "loose stools" not in inside
+    assert pdf_text(pdf).count(load_style().warning.label) == 1  # one box
 
 
 def test_a_list_split_by_the_box_goes_on_numbering(tmp_path):

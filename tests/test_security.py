@@ -61,7 +61,71 @@ def test_markdown_html_is_not_passed_through(tmp_path):
                                                       "<div><b>bold?</b></div>"]))
     assert result.exit_code == 0
     text = pdf_text(pdf)
-    assert "<script>alert(1)</script>" in text and "<div><b>bold?</b></div>" in text
+    # only the safe inline tags are formatting; <div> is not on the list: it is text
+    assert "<script>alert(1)</script>" in text and "<div>bold?</div>" in text
+    assert _faces(pdf, "bold?") == {"DejaVuSans-Bold"}
+
+
+SAFE_HTML = [
+    "Doses of 10<sup>6</sup> PFU per mL",
+    "Histamine H<sub>1</sub> blockers",
+    "A <i>Clostridioides difficile</i> infection and an <em>emphasised</em> word",
+    "A <strong>strong</strong> and a <b class=\"x\" onclick=\"steal()\">heavy</b> word",
+    "Line one<br>line two<br/>line three",
+    "Left as typed: <b>never closed and </i> never opened",
+    "Escaped: \\<b>not bold</b>, in code: `<i>code</i>`",
+]
+
+
+def test_safe_inline_html_is_formatting_and_the_rest_text(tmp_path):
+    import page
+
+    result, pdf = build_page(tmp_path, "safe", _page(SAFE_HTML))
+    assert result.exit_code == 0, result.output
+    # in drawing order: a raised or lowered character is on a line of its own for
+    # pdfplumber's extract_text, but drawn right after the text before it
+    text = " ".join("".join(c["text"] for c in _chars(pdf)).split())
+    for shown in ("Doses of 106 PFU", "Histamine H1 blockers",
+                  "A Clostridioides difficile infection", "A strong and a heavy word",
+                  "Left as typed: <b>never closed and </i> never opened",
+                  "Escaped: <b>not bold</b>, in code: <i>code</i>"):
+        assert shown in text
+    assert "class" not in text and "steal" not in text  # attributes are never honoured
+    assert _faces(pdf, "Clostridioides") == {"DejaVuSans-Oblique"}
+    assert _faces(pdf, "strong") == _faces(pdf, "heavy") == {"DejaVuSans-Bold"}
+    assert _faces(pdf, "never") == {"DejaVuSans"}
+    six, base = _char(pdf, "6", after="10"), _char(pdf, "0", after="1")
+    assert six["size"] < base["size"] and six["bottom"] < base["bottom"]  # raised
+    one, h = _char(pdf, "1", after="H"), _char(pdf, "H")
+    assert one["size"] < h["size"] and one["bottom"] > h["bottom"]  # lowered
+    lines = [ln for ln in pdf_text(pdf).splitlines() if ln.startswith("line ")]
+    assert lines == ["line two", "line three"]  # <br> breaks the line
+    report = page.validate_pdf(pdf, profile="ua1")
+    assert report.is_compliant and not report.rules.failed
+
+
+def _chars(pdf):
+    from helpers import read_back
+
+    return [c for pg in read_back(pdf).pages for c in pg.chars]
+
+
+def _faces(pdf, word: str) -> set[str]:
+    """The fonts (subset tag dropped) that drew every occurrence of `word`."""
+    chars, faces = _chars(pdf), set()
+    text = "".join(c["text"] for c in chars)
+    at = text.find(word)
+    while at >= 0:
+        faces |= {c["fontname"].split("+")[-1] for c in chars[at:at + len(word)]}
+        at = text.find(word, at + 1)
+    return faces
+
+
+def _char(pdf, char: str, after: str = ""):
+    """The first drawn `char` that follows `after` (the first `char` without it)."""
+    chars = _chars(pdf)
+    text = "".join(c["text"] for c in chars)
+    return chars[text.index(after + char) + len(after)]
 
 
 def test_control_and_invisible_characters_removed_with_warning(tmp_path):

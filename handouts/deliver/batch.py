@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from ..errors import HandoutError
+from ..read.gate import gate
 from ..read.parse import read_page
 from ..read.workspace import Page
 from ..render.document import render
@@ -39,8 +40,11 @@ def render_one(page_path: Path, name: str, style, config=None, handover=None) ->
     """Parse and lay out one page; the PDF stays in memory (a personalised copy, with
     `handover`, must never be written to out/)."""
     drug = read_page(page_path, name)
+    refused, declined = gate(drug)  # nothing that is not a drug handout reaches a patient
+    if refused:
+        raise HandoutError(refused[0].message, drug.source, refused[0].line)
     rendered = render(drug, style, config or Config(), handover)
-    warnings = (tuple(n.located(drug.source) for n in drug.warnings)
+    warnings = (tuple(n.located(drug.source) for n in (*drug.warnings, *declined))
                 + tuple(f"{drug.source}: {w}" for w in rendered.warnings))
     return Built(None, rendered.pages, warnings, hashlib.sha256(rendered.data).hexdigest(),
                  rendered.data)

@@ -5,17 +5,18 @@ failed or interrupted write leaves neither a partial file nor a temp file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
 from pathlib import Path
 
 from ..errors import HandoutError
-from ..read.workspace import check_name
+from ..read.workspace import NAME_MAX, check_name
 from .parallel import shield
 
 
-_VARIANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
+_VARIANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$")  # fits STYLE_ROOM with its dot
 
 
 def check_folder(path: Path, option: str) -> None:
@@ -73,14 +74,35 @@ def _remove(path: str) -> None:
         pass
 
 
+# What an output's file name must leave room for, beside NAME: its temp file
+# (".NAME.pdf.XXXXXXXX.part": mkstemp's random part is 8 characters) and the style's
+# suffix for a style other than the clinic's (NAME.large-print.pdf).
+TEMP_EXTRA = len("..") + 8 + len(".part")
+STYLE_ROOM = 32
+HASH_CHARS = 12
+
+
+def output_stem(name: str, suffix: str = ".pdf") -> str:
+    """NAME, or when DIR/NAME.pdf (with its temp file and a style suffix) would not fit
+    in one file name, NAME shortened and ended by a hash of all of it: the same NAME
+    always gives the same file, and two long NAMEs never share one."""
+    room = NAME_MAX - TEMP_EXTRA - STYLE_ROOM - len(suffix)
+    if len(check_name(name)) <= room:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:HASH_CHARS]
+    return f"{name[:room - HASH_CHARS - 1]}-{digest}"
+
+
 def output_path(out_dir: Path, name: str, variant: str = "", suffix: str = ".pdf") -> Path:
-    """DIR/NAME.pdf (DIR/NAME.VARIANT.pdf for a style other than the clinic's), checked
-    to stay inside DIR."""
+    """DIR/NAME.pdf (DIR/NAME.VARIANT.pdf for a style other than the clinic's; NAME
+    shortened when it would not fit), checked to stay inside DIR."""
     if variant and not _VARIANT.match(variant):
         raise HandoutError(f"the style name {variant!r} cannot be part of a file name: "
-                           "rename the style file (letters, digits, '-', '_')")
-    stem = f"{check_name(name)}.{variant}" if variant else check_name(name)
-    target = (out_dir / f"{stem}{suffix}").resolve()
+                           "rename the style file (letters, digits, '-', '_'; at most "
+                           f"{STYLE_ROOM - 1} characters)")
+    stem = output_stem(name, suffix)
+    target = (out_dir / f"{stem}.{variant}{suffix}" if variant else
+              out_dir / f"{stem}{suffix}").resolve()
     if target.parent != out_dir.resolve():
         raise HandoutError(f"output for {name!r} would leave the output folder", out_dir)
     return target

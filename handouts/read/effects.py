@@ -9,23 +9,32 @@ whether each is severe. Works on model blocks only; knows nothing of Markdown or
    ending in a colon before a list, whose label is its last sentence together with the
    sentences it leans on ("Serious side effects can occur. These include:") but not
    one that lists its own members ("Common side effects include a, b.") or follows a
-   turn ("However, ..."); and list items led, bold or plain, by a group label
-   (`* **Serious:** a, b`, `* Less common but serious: a`), also over a nested list.
+   turn ("However, ..."); and list items led, bold or plain, by a label that names a
+   tier (`* **Serious:** a, b`, `* Less common but serious: a`), also over a nested
+   list. A lead-in that names no tier (`* **Other:** Fever.`) is a category: it stays
+   in the group it stands in. A lead-in with its own prose takes only a list after it.
 2. A group holding a group of the other kind is split so each lands on its own side
-   of the box: an ingredient's label over "Serious side effects include:", or a
-   "Common:" item under a severe label. A label with nothing under it is no group.
+   of the box: an ingredient's label over "Serious side effects include:", a "Common:"
+   item under a severe label, or general advice that names no effect under a severe
+   label. Each inner group keeps the labels it stands in (`context`); a name label
+   with nothing of its own under it heads the tier groups after it. A label with
+   nothing under it is no group.
 3. Not severe: bold advice that ends in a full stop and names no effect, and an item
    that calls itself serious ("Heart failure (rare but serious)") in an unlabelled
-   list.
+   list. Every group records why it is severe or not (`rule`, for check --explain).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import groupby
 
 from ..model import EffectGroup, Heading, ListBlock, ListItem, Paragraph, Run, plain
 from .prose import cut, lead_in, sentence_spans, strip_inline
-from .triage import is_group_label, is_severe, leans_back, members, severe_sentences
+from .triage import (
+    ADVICE, advice_only, all_group_words, is_group_label, is_severe, label_rule, leans_back, members,
+    sentence_verdicts,
+)
 
 
 class _Group:
@@ -34,11 +43,13 @@ class _Group:
     def __init__(self, label: tuple[Run, ...], source, blocks=()):
         self.label, self.source = label, source
         self.blocks = list(blocks)
-        self.took_list = False
+        # A lead-in with its own prose (`**Serious:** a, b.`) said what it labels: only a
+        # list may follow it into the group.
+        self.took_list = bool(self.blocks)
 
     def takes(self, block) -> bool:
-        # After its list a group takes only further lists: a severe box never swallows
-        # the general advice that follows its list.
+        # After its list (or its own prose) a group takes only further lists: a severe
+        # box never swallows the general advice that follows.
         return isinstance(block, ListBlock) or not self.took_list
 
     def add(self, block) -> None:
@@ -50,8 +61,8 @@ class _Group:
         box: an ingredient's label over "Serious side effects include:", or a "Common:"
         item under a severe label. What follows such an inner group stays on this
         group's side. A label with nothing under it is not a group."""
-        severe = is_severe(plain(self.label))
-        inner = [p for b in self.blocks for p in _split_list(b)] if severe \
+        severe, rule = is_severe(plain(self.label)), label_rule(plain(self.label))
+        inner = [p for b in self.blocks for p in _severe_parts(b)] if severe \
             else list(group_effects(tuple(self.blocks)))
         if not any(isinstance(p, EffectGroup) and p.severe != severe for p in inner):
             inner = self.blocks
@@ -59,13 +70,19 @@ class _Group:
         out: list = []
         for is_group, run in groupby(inner, key=lambda p: isinstance(p, EffectGroup)):
             run = list(run)
-            if is_group:
-                out += run
+            if is_group:  # an inner group says whose it is: "Azithromycin:", "Serious:"
+                out += [replace(g, context=(self.label,) + g.context) for g in run]
             elif not out:  # what comes before any inner group is this group's own
-                out.append(EffectGroup(self.label, severe, tuple(run), line))
+                out.append(EffectGroup(self.label, severe, tuple(run), line, rule=rule))
             else:
-                out += [EffectGroup((), True, tuple(run), line)] if severe else run
-        if not inner or isinstance(inner[0], EffectGroup):
+                out += [EffectGroup((), True, tuple(run), line, (self.label,), rule)] \
+                    if severe else run
+        if inner and isinstance(inner[0], EffectGroup) and inner[0].severe and not (
+                severe or inner[0].label):
+            # "**Important Note:** Seek help now if you have chest pain.": the label heads
+            # its severe sentence inside the box, not a heading left outside it.
+            out[0] = replace(out[0], label=self.label, context=inner[0].context)
+        elif not inner or isinstance(inner[0], EffectGroup):
             out.insert(0, self._as_written())
         return out
 
@@ -81,22 +98,50 @@ class _Group:
 def group_effects(blocks: tuple) -> tuple:
     """Split a side-effects section into labelled groups (and loose blocks)."""
     parts: list = []
-    group = None
+    group, heads = None, _Heads()
     for i, block in enumerate(blocks):
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         opened = _open_group(block, nxt, group)
         if opened is not None:
-            parts.extend(group.close() if group else [])
+            parts.extend(heads.close(group))
             lead, group = opened
             parts.extend(p for b in lead for p in _refine(b))
         elif group is not None and group.takes(block):
             group.add(block)
         else:
-            parts.extend(group.close() if group else [])
+            parts.extend(heads.close(group))
             group = None
             parts.extend(_refine(block))
-    parts.extend(group.close() if group else [])
+    parts.extend(heads.close(group))
     return tuple(parts)
+
+
+class _Heads:
+    """A name label with nothing of its own under it (`**Azithromycin:**` right before
+    `**Serious side effects:**`) heads the tier groups that follow, until another
+    group names something else: each of them says whose it is, inside the box too."""
+
+    def __init__(self):
+        self.name: tuple | None = None
+
+    def close(self, group: _Group | None) -> list:
+        if group is None:
+            return []
+        parts, label = group.close(), plain(group.label)
+        if not group.blocks and _names_something(label):
+            self.name = group.label
+        elif not is_group_label(label):
+            self.name = None
+        elif self.name is not None:
+            parts = [replace(p, context=(self.name,) + p.context)
+                     if isinstance(p, EffectGroup) else p for p in parts]
+        return parts
+
+
+def _names_something(label: str) -> bool:
+    """A label with a word beyond the words of groups ("Azithromycin", "Oral side
+    effects"), not a bare "Side Effects:"."""
+    return not is_group_label(label) and not all_group_words(label)
 
 
 def _open_group(block, nxt, group):
@@ -182,7 +227,7 @@ def _item_parts(item: ListItem) -> list:
         return [grouped]
     first = item.blocks[0] if item.blocks else None
     pieces = _split_prose(first) if isinstance(first, Paragraph) else [first]
-    if len(pieces) == 1:
+    if len(pieces) == 1 and not isinstance(pieces[0], EffectGroup):
         return [item]
     head = [ListItem((pieces.pop(0),))] if not isinstance(pieces[0], EffectGroup) else []
     return head + pieces + list(item.blocks[1:])
@@ -198,7 +243,7 @@ def _item_group(item: ListItem):
     if not blocks:
         return None
     return EffectGroup((Run(label + ":", bold=True),), is_severe(label), tuple(blocks),
-                       first.line)
+                       first.line, rule=label_rule(label))
 
 
 def _item_lead(first: Paragraph):
@@ -215,18 +260,39 @@ def _item_lead(first: Paragraph):
     return lead if is_group_label(lead[0]) else None
 
 
+def _severe_parts(block) -> list:
+    """A severe group's block: its labelled items (`* Common: a` leaves the box), and
+    its prose with general advice that names no effect set apart ("It's crucial to
+    report any concerning side effects ..." is not a symptom to get help for)."""
+    if not isinstance(block, Paragraph):
+        return _split_list(block)
+    text = plain(block.inline)
+    spans = sentence_spans(text)
+    verdicts = [(advice_only(text[a:b]), ADVICE) for a, b in spans]
+    if not any(flag for flag, _ in verdicts) or all(flag for flag, _ in verdicts):
+        return [block]  # all advice: a bold advice line, or the label's own words
+    return _pieces(block, spans, verdicts, severe=False)
+
+
+def _pieces(para: Paragraph, spans, verdicts, severe: bool) -> list:
+    """The paragraph cut where the verdicts (flag, why) change: each run of flagged
+    sentences becomes a group of its own (`severe` or not; no label: the sentences say
+    it; its rule: why its first sentence was flagged), the rest stay paragraphs."""
+    out: list = []
+    for flag, run in groupby(zip(spans, verdicts), key=lambda pair: pair[1][0]):
+        run = list(run)
+        piece = Paragraph(cut(para.inline, run[0][0][0], run[-1][0][1]), para.line)
+        out.append(EffectGroup((), severe, (piece,), para.line, rule=run[0][1][1])
+                   if flag else piece)
+    return out
+
+
 def _split_prose(para: Paragraph) -> list:
     """Sentences that name a severe group and list its effects become a group of their
     own (no label: the sentence says it), so "Common side effects include a. Serious
     side effects include b." boxes only the second sentence."""
     text = plain(para.inline)
     spans = sentence_spans(text)
-    flags = severe_sentences([text[a:b] for a, b in spans])
-    if not any(flags):
-        return [para]
-    out: list = []
-    for flag, run in groupby(zip(spans, flags), key=lambda pair: pair[1]):
-        run = [span for span, _ in run]
-        piece = Paragraph(cut(para.inline, run[0][0], run[-1][1]), para.line)
-        out.append(EffectGroup((), True, (piece,), para.line) if flag else piece)
-    return out
+    verdicts = sentence_verdicts([text[a:b] for a, b in spans])
+    return _pieces(para, spans, verdicts, severe=True) if any(
+        flag for flag, _ in verdicts) else [para]

@@ -1,10 +1,14 @@
 """Read stage: Markdown text -> model blocks (paragraphs, headings, lists, code, rules),
-with page line numbers. Raw HTML is text: markdown-it runs with HTML off.
+with page line numbers. Raw HTML is text, except a few inline tags that mean the same
+in any handout (<sup>, <sub>, <i>/<em>, <b>/<strong>, <br>), which are formatting.
 
 Uses markdown-it-py only; knows nothing of sections, styles or PDF.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -17,12 +21,22 @@ MAX_NESTING = 40  # markdown-it block levels: each list adds two (list + item)
 _md = None
 
 
+# Inline tags kept as formatting, by name; their attributes are never honoured. Any
+# other tag, and one of these without its partner in the same paragraph, is text.
+_SAFE = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "sup": "sup",
+         "sub": "sub"}
+_OPEN = re.compile(r"<([a-z]+)(\s[^<>]*)?>\Z", re.I)
+_CLOSE = re.compile(r"</([a-z]+)\s*>\Z", re.I)
+_BREAK = re.compile(r"<br(\s[^<>]*)?/?>\Z", re.I)
+
+
 def _markdown():
     global _md  # one parser per process: building the rule chains is not free
     if _md is None:
-        # commonmark passes raw HTML through; content is untrusted, so HTML is text.
-        _md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
-        _md.disable(["html_block", "html_inline"], ignoreInvalid=True)
+        # Content is untrusted: no HTML blocks at all, and inline HTML only as tokens
+        # that _inline_token reads (the safe tags) or prints as text (everything else).
+        _md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+        _md.disable(["html_block"], ignoreInvalid=True)
     return _md
 
 
@@ -88,10 +102,32 @@ def _flatten_quote(node, offset):
 
 def _inline(node) -> tuple[Run, ...]:
     runs: list[Run] = []
-    state = {"bold": 0, "italic": 0}
-    for child in _inline_tokens(node):
+    state = {"bold": 0, "italic": 0, "sup": 0, "sub": 0}
+    tokens = _inline_tokens(node)
+    state["tags"] = _paired_tags(tokens)
+    for child in tokens:
         _inline_token(child, state, runs)
     return _merge(runs)
+
+
+def _paired_tags(tokens) -> dict[int, tuple[str, int]]:
+    """id(token) -> (formatting, +1 open / -1 close) for each safe inline tag that has
+    its partner in the same paragraph, and for <br>; the rest print as text."""
+    paired: dict[int, tuple[str, int]] = {}
+    open_tags: dict[str, list] = {}
+    for tok in tokens:
+        if tok.type != "html_inline":
+            continue
+        opened, closed = _OPEN.match(tok.content), _CLOSE.match(tok.content)
+        if _BREAK.match(tok.content):
+            paired[id(tok)] = ("break", 0)
+        elif opened and opened.group(1).lower() in _SAFE:
+            open_tags.setdefault(opened.group(1).lower(), []).append(tok)
+        elif closed and open_tags.get(closed.group(1).lower()):
+            name = closed.group(1).lower()
+            paired[id(open_tags[name].pop())] = (_SAFE[name], 1)
+            paired[id(tok)] = (_SAFE[name], -1)
+    return paired
 
 
 def _inline_tokens(node):
@@ -101,20 +137,31 @@ def _inline_tokens(node):
     return [n.token for n in node.children if getattr(n, "token", None)]
 
 
+def _run(text: str, state, code: bool = False) -> Run:
+    script = "sup" if state["sup"] > 0 else "sub" if state["sub"] > 0 else ""
+    return Run(text, state["bold"] > 0, state["italic"] > 0, code, script)
+
+
 def _inline_token(tok, state, runs) -> None:
     t = tok.type
     if t in ("strong_open", "strong_close"):
         state["bold"] += 1 if t.endswith("open") else -1
     elif t in ("em_open", "em_close"):
         state["italic"] += 1 if t.endswith("open") else -1
-    elif t == "text" or t in ("html_inline",):
-        runs.append(Run(tok.content, state["bold"] > 0, state["italic"] > 0))
+    elif t == "html_inline" and id(tok) in state["tags"]:
+        kind, step = state["tags"][id(tok)]
+        if kind == "break":
+            runs.append(_run("\n", state))
+        else:
+            state[kind] += step
+    elif t in ("text", "html_inline"):
+        runs.append(_run(tok.content, state))
     elif t == "code_inline":
-        runs.append(Run(tok.content, state["bold"] > 0, state["italic"] > 0, code=True))
+        runs.append(_run(tok.content, state, code=True))
     elif t == "softbreak":
-        runs.append(Run(" ", state["bold"] > 0, state["italic"] > 0))
+        runs.append(_run(" ", state))
     elif t == "hardbreak":
-        runs.append(Run("\n", state["bold"] > 0, state["italic"] > 0))
+        runs.append(_run("\n", state))
     elif t == "link_close":
         href = state.pop("href", "")
         if href and href not in (runs[-1].text if runs else ""):
@@ -134,8 +181,8 @@ def _merge(runs: list[Run]) -> tuple[Run, ...]:
         if not run.text:
             continue
         last = merged[-1] if merged else None
-        if last and (last.bold, last.italic, last.code) == (run.bold, run.italic, run.code):
-            merged[-1] = Run(last.text + run.text, run.bold, run.italic, run.code)
+        if last and replace(last, text="") == replace(run, text=""):
+            merged[-1] = replace(last, text=last.text + run.text)
         else:
             merged.append(run)
     return tuple(merged)

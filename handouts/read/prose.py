@@ -5,6 +5,7 @@ their emphasis). Works on model runs only; knows nothing of Markdown or PDF.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..model import Inline, Paragraph, Run
 
@@ -23,7 +24,7 @@ def cut(inline: Inline, start: int, end: int) -> Inline:
     for run in inline:
         lo, hi = max(start, pos), min(end, pos + len(run.text))
         if lo < hi:
-            out.append(Run(run.text[lo - pos:hi - pos], run.bold, run.italic, run.code))
+            out.append(replace(run, text=run.text[lo - pos:hi - pos]))
         pos += len(run.text)
     return tuple(out)
 
@@ -58,7 +59,7 @@ def lead_in(block) -> tuple[str, Paragraph | None] | None:
     if label.endswith(":"):
         label = label[:-1]
     elif tail and tail[0].text.lstrip().startswith(":"):
-        tail[0] = Run(tail[0].text.lstrip()[1:], tail[0].bold, tail[0].italic, tail[0].code)
+        tail[0] = replace(tail[0], text=tail[0].text.lstrip()[1:])
     else:
         return None
     rest = strip_inline(tuple(tail))
@@ -71,5 +72,5 @@ def strip_inline(runs: tuple[Run, ...]) -> tuple[Run, ...]:
         runs.pop(0)
     if runs:
         r = runs[0]
-        runs[0] = Run(r.text.lstrip(), r.bold, r.italic, r.code)
+        runs[0] = replace(r, text=r.text.lstrip())
     return tuple(runs)

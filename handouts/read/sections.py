@@ -3,9 +3,12 @@ sections are grouped by effects.py, FAQ sections by faqs.py. Works on model bloc
 only; knows nothing of Markdown or PDF.
 
 A section opens at a heading (at the page's section level) or at a bold lead-in whose
-label is a bare section name (`**Usage:** ...`). A heading that says more than the bare
-name ("Acebrophylline Side Effects") is classified by the phrases it contains, side
-effects first: a heading that mentions them must never lose its warning box.
+label is a bare section name (`**Usage:** ...`) of another kind than the section it is
+in (`**Contraindications:**` under `### Precautions` stays a paragraph there). A heading
+that says more than the bare name ("Acebrophylline Side Effects") is classified by the
+phrases it contains, side effects first: a heading that mentions them must never lose
+its warning box. Only a bare name is `standard` (may print under the style's friendly
+heading); anything more is the author's wording and prints as written.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 
 from ..model import Heading, Notice, Paragraph, Run, Section, plain
 from .effects import group_effects
+from .explain import triage_of
 from .faqs import group_faqs
 from .prose import lead_in
 from .triage import normalise_label
@@ -33,6 +37,11 @@ LABELS = {
     "disclaimer": ("disclaimer",),
     "note": ("note",),
 }
+# Labels that open a section of their kind but say more than its friendly heading
+# would: who must not take the medicine is not "Before and during treatment". They
+# print as written.
+OWN_WORDING = {"warnings", "warnings and precautions", "precautions and warnings",
+               "contraindications"}
 _EXACT = {label: kind for kind, labels in LABELS.items() for label in labels}
 # Phrases that classify a heading that says more than the bare label
 # ("Acebrophylline Side Effects", "Usage (Tranexamic Acid)"); side effects first,
@@ -47,6 +56,14 @@ _CONTAINS = [
     ("faqs", re.compile(r"\b(faqs?|frequently asked questions)\b")),
     ("generic", re.compile(r"\bgeneric name\b")),
 ]
+
+
+def is_bare(title: str, kind: str) -> bool:
+    """A bare standard label ("Usage", "Side Effects:"), which a style may print under
+    its friendlier heading. Anything more ("FAQs (Combined Use)", "Contraindications")
+    is the author's wording and prints as written."""
+    bare = " ".join(title.lower().strip().removesuffix(":").split())
+    return _EXACT.get(bare) == kind and bare not in OWN_WORDING
 
 
 def kind_of_label(label: str) -> str | None:
@@ -110,24 +127,28 @@ def _section_start(block, current: _Open, section_level):
     kind = kind_of_label(label)
     if kind is None or (kind == "note" and current.kind not in ("disclaimer", "note")):
         return None
-    if kind == current.kind == "note":
+    if kind == current.kind:
+        # "**Contraindications:**" under "### Precautions" is a part of that section: it
+        # stays a paragraph led by its own label, not a second "Precautions" heading.
         return None
     return _Open(kind, label.strip().rstrip(":").strip(), label, block.line), rest, None
 
 
 def _finish(section: _Open, warnings: list[Notice]) -> Section:
     parts: tuple = tuple(section.blocks)
-    standard = _EXACT.get(normalise_label(section.title)) == section.kind
+    standard = is_bare(section.title, section.kind)
     kind = section.kind
     if not parts and not standard:
         # "Repaglinide: Usage, Dosage, Side Effects" over labelled sections of its own
         # heads a part of the page; it is not a (blank) side-effects section.
         kind = "other"
+    triage: tuple = ()
     if kind == "side_effects":
         parts = group_effects(parts)
+        triage = triage_of(parts)
     elif kind == "faqs":
         parts = group_faqs(parts)
-    return Section(kind, section.title, parts, section.line, standard)
+    return Section(kind, section.title, parts, section.line, standard, triage)
 
 
 def _warn_missing(done: list[Section], warnings: list[Notice]) -> None:
@@ -143,8 +164,8 @@ def summary_of(found: tuple[Section, ...]) -> str:
     """First sentence of the usage section, when it is short enough for a subtitle."""
     usage = next((s for s in found if s.kind == "usage"), None)
     first = next((p for p in (usage.parts if usage else ()) if isinstance(p, Paragraph)), None)
-    if first is None:
-        return ""
+    if first is None or any(run.script for run in first.inline):
+        return ""  # plain text would read 10<sup>6</sup> as "106"
     text = " ".join(plain(first.inline).split())
     sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text, maxsplit=1)[0]
     return sentence if 20 <= len(sentence) <= 160 else ""

@@ -14,7 +14,11 @@ from pathlib import Path
 
 from ..errors import HandoutError
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$")
+# One file name holds at most 255 bytes on ext4, XFS, APFS and NTFS: a page's NAME is
+# its file name without ".md" (names are ASCII, so a character is a byte).
+NAME_MAX = 255
+PAGE_NAME_MAX = NAME_MAX - len(".md")
+_NAME = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._+-]{{0,{PAGE_NAME_MAX - 1}}}$")
 # Windows device names: a file called CON.pdf cannot be written there.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
              *(f"lpt{i}" for i in range(1, 10))}

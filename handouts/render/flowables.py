@@ -6,6 +6,7 @@ drug model. Everything here paints either tagged content or an artifact (tagging
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
 
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable, Paragraph
@@ -62,49 +63,106 @@ class BoxLook:
     label_padding: float = 0.0  # above and below the label, as a share of padding
 
 
+class _Measured:
+    """A box's items, measured once per width: their heights and running sums, so any
+    run of them is measured in constant time and a box of N items splits into pages in
+    time linear in N (re-measuring the rest at every page was quadratic)."""
+
+    def __init__(self, items: list, repeats: list):
+        self.items, self.repeats = items, repeats
+        self.width: float | None = None
+        self.heights: list[float] = []
+        self.sums: list[float] = [0.0]
+
+    def measure(self, width: float) -> None:
+        if width != self.width:
+            self.heights = [item.wrap(width, 1e6)[1] for item in self.items]
+            self.sums = list(accumulate(self.heights, initial=0.0))
+            self.width = width
+
+    def run_height(self, start: int, stop: int) -> float:
+        """Heights of items [start, stop), without the gaps between them."""
+        return self.sums[stop] - self.sums[start]
+
+
 class Box(Flowable):
     """Bordered, filled box with an optional label bar.
 
     It moves whole to the next page when it fits there; when it is taller than a page
-    it splits between (or inside) its items and the rest repeats the label under
-    `continued`, so an urgent list never loses its heading.
+    it splits between (or inside) its items, and each later part repeats the label
+    under `continued` and, above its first item, that item's entry in `repeats` (the
+    current group's label, "(continued)"), so an urgent list never loses its heading.
+    `tail` (whom to call) is printed once, at the end of the last part.
     """
 
     def __init__(self, items, look: BoxLook, label=None, continued=None, page_height=0.0,
-                 tail=None, first: bool = True, last: bool = True):
+                 tail=None, repeats=None):
         super().__init__()
-        self.items = list(items)
-        self.look = look
-        self.label = label  # Paragraph or None
-        self.continued = continued  # Paragraph used for the label of later parts
-        self.page_height = page_height
-        self.tail = tail  # Paragraph printed last (e.g. whom to call), repeated per part
-        # A split box repeats its label and tail on each part; a reader hears the label
-        # in the first part and the tail in the last, the repeats are artifacts.
+        items = list(items)
+        self.look, self.label, self.continued = look, label, continued
+        self.page_height, self.tail = page_height, tail
+        self.shared = _Measured(items, list(repeats or [None] * len(items)))
+        self._part(0, len(items), [], None, first=True, last=True)
+
+    def _part(self, start: int, stop: int, lead: list, repeat, first: bool, last: bool):
+        """This box's slice: `repeat` (drawn as an artifact), `lead` (pieces of a split
+        item), then shared items [start, stop). A reader hears the label in the first
+        part and the tail in the last; repeated labels are artifacts."""
+        self.start, self.stop, self.lead, self.repeat = start, stop, lead, repeat
         self.first, self.last = first, last
-        self._sizes: list[tuple[float, float]] = []
+        return self
+
+    def _copy(self, **changes) -> "Box":
+        part = Box.__new__(Box)
+        Flowable.__init__(part)
+        part.look, part.label, part.continued = self.look, self.label, self.continued
+        part.page_height, part.tail, part.shared = self.page_height, self.tail, self.shared
+        for space in ("spaceBefore", "spaceAfter"):
+            if hasattr(self, space):
+                setattr(part, space, getattr(self, space))
+        values = {k: getattr(self, k) for k in
+                  ("start", "stop", "lead", "repeat", "first", "last")} | changes
+        return part._part(**values)
 
     # -- measuring -----------------------------------------------------------------
     def _inner(self, avail_width: float) -> float:
         return avail_width - 2 * (self.look.padding + self.look.border_width)
 
+    def _heading(self):
+        return self.label if self.first else (self.continued or self.label)
+
     def _label_height(self, inner: float) -> float:
-        if self.label is None:
+        heading = self._heading()
+        if heading is None:
             return 0.0
-        return self.label.wrap(inner, 1e6)[1] + 2 * self.look.padding * self.look.label_padding
+        return heading.wrap(inner, 1e6)[1] + 2 * self.look.padding * self.look.label_padding
 
     def _tail_height(self, inner: float) -> float:
         return self.tail.wrap(inner, 1e6)[1] + self.look.gap if self.tail is not None else 0.0
 
     def _chrome(self, inner: float) -> float:
-        """Height the box adds around its items."""
-        return (self._label_height(inner) + self._tail_height(inner)
-                + 2 * (self.look.padding + self.look.border_width))
+        """Height the box adds around its items (the tail only on the last part)."""
+        tail = self._tail_height(inner) if self.last else 0.0
+        return self._label_height(inner) + tail + 2 * (self.look.padding
+                                                       + self.look.border_width)
+
+    def _entries(self, inner: float):
+        """(flowable, height, index of its item) of what this part holds, in order;
+        shared items are read lazily, so taking a page's worth costs that page only."""
+        for piece in self.lead:
+            yield piece, piece.wrap(inner, 1e6)[1], self.start - 1
+        for index in range(self.start, self.stop):
+            yield self.shared.items[index], self.shared.heights[index], index
 
     def wrap(self, avail_width, avail_height):
         inner = self._inner(avail_width)
-        self._sizes = [item.wrap(inner, 1e6) for item in self.items]
-        body = sum(h for _, h in self._sizes) + self.look.gap * max(len(self.items) - 1, 0)
+        self.shared.measure(inner)
+        fixed = [p.wrap(inner, 1e6)[1] for p in self.lead]
+        if self.repeat is not None:
+            fixed.append(self.repeat.wrap(inner, 1e6)[1])
+        count = len(fixed) + self.stop - self.start
+        body = (sum(fixed) + self.shared.run_height(self.start, self.stop)
+                + self.look.gap * max(count - 1, 0))
         self.width = avail_width
         self.height = body + self._chrome(inner)
         return self.width, self.height
@@ -117,32 +175,45 @@ class Box(Flowable):
         if self.height <= self.page_height and avail_height < self.page_height:
             return []  # fits on a fresh page: keep it together there
         inner = self._inner(avail_width)
-        room = avail_height - self._chrome(inner)
-        first, rest = self._fill(inner, room)
-        if not first:
+        tail = self._tail_height(inner) if self.last else 0.0
+        room = avail_height - (self._chrome(inner) - tail)
+        if self.repeat is not None:
+            room -= self.repeat.wrap(inner, 1e6)[1]
+        taken, rest = self._fill(inner, room)
+        if rest is None and self.last:  # all fits but whom to call: it takes the last item
+            taken, rest = self._fill(inner, room - tail)
+        if rest is None:
+            return [self]
+        if not taken:
             return []
-        return [self._part(first, self.label, self.first, False),
-                self._part(rest, self.continued or self.label, False, self.last)]
+        return [self._copy(start=self.start, stop=self.start, lead=taken, last=False), rest]
 
     def _fill(self, inner: float, room: float):
-        taken, items = [], list(self.items)
-        while items:
-            item = items[0]
-            height = item.wrap(inner, 1e6)[1] + (self.look.gap if taken else 0)
-            if height <= room:
-                taken.append(items.pop(0))
-                room -= height
+        """(flowables that fit in `room`, the part holding the rest, or None if all fit)."""
+        taken: list = []
+        for at, (flowable, height, index) in enumerate(self._entries(inner)):
+            gap = self.look.gap if at or self.repeat is not None else 0.0
+            if height + gap <= room:
+                taken.append(flowable)
+                room -= height + gap
                 continue
-            parts = item.split(inner, room - (self.look.gap if taken else 0))
+            parts = flowable.split(inner, room - gap) if room > gap else []
             if len(parts) >= 2:
                 taken.append(parts[0])
-                items = list(parts[1:]) + items[1:]
-            break
-        return taken, items
+            return taken, self._rest(at, index, parts[1:] if len(parts) >= 2 else [flowable])
+        return taken, None
 
-    def _part(self, items, label, first: bool, last: bool) -> "Box":
-        return Box(items, self.look, label, self.continued, self.page_height, self.tail,
-                   first, last)
+    def _rest(self, at: int, index: int, left: list) -> "Box":
+        """The part after a page break at entry `at` (of item `index`): what is `left` of
+        that entry, then what follows it, under the repeat of that item's group."""
+        if at < len(self.lead):  # inside the pieces of an item split on an earlier page
+            lead, start = left + self.lead[at + 1:], self.start
+        elif left and left[0] is self.shared.items[index]:  # the item moves whole
+            lead, start = [], index
+        else:  # the item was split: its other pieces lead the next part
+            lead, start = left, index + 1
+        repeat = self.shared.repeats[index] if index >= 0 else None
+        return self._copy(start=start, lead=lead, repeat=repeat, first=False)
 
     # -- drawing ---------------------------------------------------------------------
     def draw(self):
@@ -151,29 +222,37 @@ class Box(Flowable):
         inner = self._inner(self.width)
         y = self.height - bw
         bar = self._label_height(inner)
+        heading = self._heading()
         with tags.artifact(canv, LAYOUT):
             canv.saveState()
             canv.setFillColor(HexColor(look.fill))
             canv.setStrokeColor(HexColor(look.border))
             canv.setLineWidth(bw)
             canv.rect(bw / 2, bw / 2, self.width - bw, self.height - bw, stroke=1, fill=1)
-            if self.label is not None and look.label_fill:
+            if heading is not None and look.label_fill:
                 canv.setFillColor(HexColor(look.label_fill))
                 canv.rect(bw / 2, y - bar, self.width - bw, bar, stroke=0, fill=1)
             canv.restoreState()
-        if self.label is not None:
-            h = self.label.wrap(inner, 1e6)[1]
+        if heading is not None:
+            h = heading.wrap(inner, 1e6)[1]
             with tags.once(canv, self.first):
-                self.label.drawOn(canv, bw + pad, y - bar + (bar - h) / 2)
+                heading.drawOn(canv, bw + pad, y - bar + (bar - h) / 2)
             y -= bar
         y -= pad
-        for item, (_, h) in zip(self.items, self._sizes):
-            item.drawOn(canv, bw + pad, y - h)
-            y -= h + look.gap
-        if self.tail is not None:
-            h = self.tail.wrap(inner, 1e6)[1]
-            with tags.once(canv, self.last):
-                self.tail.drawOn(canv, bw + pad, y - h)
+        if self.repeat is not None:
+            with tags.artifact(canv, LAYOUT):
+                y = self._draw_one(self.repeat, inner, y)
+        for flowable, height, _ in self._entries(inner):
+            flowable.wrap(inner, 1e6)
+            flowable.drawOn(canv, bw + pad, y - height)
+            y -= height + look.gap
+        if self.tail is not None and self.last:
+            self._draw_one(self.tail, inner, y)
+
+    def _draw_one(self, flowable, inner: float, y: float) -> float:
+        h = flowable.wrap(inner, 1e6)[1]
+        flowable.drawOn(self.canv, self.look.border_width + self.look.padding, y - h)
+        return y - h - self.look.gap
 
 
 def numbered_canvas(draw_page_label, tags):

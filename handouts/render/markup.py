@@ -1,7 +1,7 @@
 """Render stage, first step: page text -> inert ReportLab paragraph markup.
 
 Page text never reaches ReportLab as markup: every run is escaped and only the tags
-made here (<b>, <i>, <br/>) exist. No ReportLab import: plain string work.
+made here (<b>, <i>, <super>, <sub>, <br/>) exist. No ReportLab import: plain string work.
 """
 
 from __future__ import annotations
@@ -15,10 +15,16 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_SCRIPT_TAGS = {"sup": "super", "sub": "sub"}
+
+
 def markup(inline, italics: bool = True, fix=lambda t: t) -> str:
     out = []
     for run in inline:
         piece = escape(fix(run.text)).replace("\n", "<br/>")
+        if run.script:  # ReportLab's own tags for raised and lowered text
+            tag = _SCRIPT_TAGS[run.script]
+            piece = f"<{tag}>{piece}</{tag}>"
         if run.italic and italics:
             piece = f"<i>{piece}</i>"
         if run.bold:

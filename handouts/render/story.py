@@ -15,7 +15,7 @@ from reportlab.platypus import CondPageBreak
 
 from ..model import (
     Drug, EffectGroup, Faq, Handover, Heading, ListBlock, Paragraph as PPara, Preformatted,
-    Rule, Section, plain,
+    Rule, Run, Section, plain,
 )
 from ..settings.config_schema import Config
 from ..settings.style_schema import Style
@@ -25,6 +25,11 @@ from .handover import handover_box
 from .look import Look
 from .markup import chunk_inline, escape, markup
 from .tagging import Element, Tags
+
+
+# Not a style choice: a generic-name line longer than this is a description, not the
+# name of a combination's part.
+NAME_CHARS = 80
 
 
 class Story:
@@ -46,6 +51,7 @@ class Story:
         self.parent: Element = tags.root
         self.level = 0
         self._keys = 0
+        self.box_groups: list = []  # the severe groups the warning box is still to hold
 
     @contextmanager
     def within(self, role: str, levels: int = 0):
@@ -174,6 +180,7 @@ def build_story(drug: Drug, look: Look, frame_height: float, glyphs: Glyphs,
         flow.append(story.tagged(story.text(drug.summary), look.summary))
     if handover:  # a personalised copy: who it is for, on page 1, under the title
         flow.append(handover_box(handover, look, glyphs, tags.root, frame_height))
+    story.box_groups = box_groups(drug)
     for section in drug.sections:
         if section is drug.disclaimer_section:
             continue  # printed in the footer of every page
@@ -210,18 +217,30 @@ def _heading_text(story: Story, section: Section) -> str:
 
 
 def _parts(story: Story, parts) -> None:
-    """Flow a section's parts; consecutive severe groups share one warning box."""
-    pending: list[EffectGroup] = []
-    for part in parts:
-        if isinstance(part, EffectGroup) and part.severe:
-            pending.append(part)
-            continue
-        if pending:
-            story.flow.append(_warning_box(story, pending))
-            pending = []
-        story.blocks([part], story.look.body, story.flow)
-    if pending:
-        story.flow.append(_warning_box(story, pending))
+    """Flow a section's parts; the handout's one warning box stands where its first
+    severe group does, and holds every severe group of the page."""
+    for n, part in enumerate(parts):
+        if _heads_only_boxed(part, parts[n + 1:]):
+            continue  # "Azithromycin:" over groups that all went into the box, under it
+        if not (isinstance(part, EffectGroup) and part.severe):
+            story.blocks([part], story.look.body, story.flow)
+        elif story.box_groups:
+            story.flow.append(_warning_box(story, story.box_groups))
+            story.box_groups = []  # later severe groups are in it already
+
+
+def _heads_only_boxed(part, after) -> bool:
+    """A heading whose groups (up to the next heading) are all severe and print it as
+    their label inside the box: left where it was, it would head nothing."""
+    if not isinstance(part, Heading):
+        return False
+    headed = []
+    for later in after:
+        if isinstance(later, Heading):
+            break
+        headed.append(later)
+    return bool(headed) and all(isinstance(g, EffectGroup) and g.severe
+                                and part.inline in g.context for g in headed)
 
 
 def call_text(style: Style, config: Config) -> str:
@@ -235,25 +254,85 @@ def call_text(style: Style, config: Config) -> str:
     return " ".join(p.strip() for p in parts if p.strip())
 
 
-def _warning_box(story: Story, groups: list[EffectGroup]) -> Box:
-    """The severe-symptom box: one Sect with its label as a heading, the groups (each
-    label a heading one level down) and whom to call."""
+def box_groups(drug: Drug) -> list[tuple[tuple, EffectGroup]]:
+    """(labels to print over it, group) for every severe group of the page, in page
+    order. Each group is printed under its own label and the labels it stands in
+    ("Azithromycin:"); when the groups come from several side-effects sections, whose
+    they are too: the section's own title ("Cefalexin Side Effects"), else the part of
+    the page it is in ("### Cefixime", or the generic name above it)."""
+    found, part = [], None
+    for section in drug.sections:
+        part = _part_name(section) or part
+        if section is not drug.disclaimer_section:
+            found += [(section, part, g) for g in section.groups if g.severe]
+    several = len({id(s) for s, _, _ in found}) > 1
+    out = []
+    for section, part, group in found:
+        whose = section.title if not section.standard else part
+        own = ((Run(whose),),) if several and whose else ()
+        out.append((own + group.context + ((group.label,) if group.label else ()), group))
+    return out
+
+
+def _part_name(section: Section) -> str | None:
+    """The drug a part of a combination page is about: a heading with nothing under it
+    but sections ("### Cefixime"), or a short generic name ("Racecadotril")."""
+    if section.kind == "other" and section.title and not section.parts:
+        return section.title
+    if section.kind == "generic" and len(section.parts) == 1 \
+            and isinstance(section.parts[0], PPara):
+        name = plain(section.parts[0].inline).strip()
+        return name if len(name) <= NAME_CHARS else None
+    return None
+
+
+def _warning_box(story: Story, groups: list[tuple[tuple, EffectGroup]]) -> Box:
+    """The severe-symptom box: one Sect with its label as a heading, each group under
+    its labels (a heading one level down, not repeated when the group before had the
+    same), and whom to call once, at the end. A part of the box on a later page shows
+    the current group's labels again, "(continued)"."""
     look, w = story.look, story.style.warning
     items: list = []
+    repeats: list = []
+    label_style = _bold_of(look.box_text, look.bold)
+    shown = None
     with story.within("Sect", levels=1):
         label = story.tagged(escape(w.label), look.box_label, story.sub_role(0))
-        for group in groups:
-            if group.label:  # a group found in prose has none: its sentence says it
-                items.append(story.para(group.label, _bold_of(look.box_text, look.bold),
-                                        role=story.sub_role()))
-            story.blocks(group.blocks, look.box_text, items)
+        for labels, group in groups:
+            heading = joined_label(labels)
+            repeat = None
+            # a group's own label always prints; one it only inherits (the rest of a
+            # group after advice that left the box) does not print twice in a row
+            if heading and (group.label or plain(heading) != shown):
+                items.append(story.para(heading, label_style, role=story.sub_role()))
+                repeats.append(None)  # a part that starts here shows the label itself
+            if heading:
+                text = w.continued_group.replace("{label}", plain(heading).rstrip(": "))
+                repeat = TaggedParagraph(story.text(text), label_style)  # an artifact
+            shown = plain(heading) if heading else None
+            made = story.blocks(group.blocks, look.box_text, [])
+            items += made
+            repeats += [repeat] * len(made)
         tail = story.tagged(story.text(story.call), look.box_call)
     box_look = BoxLook(w.fill, w.border_colour, w.border_width, w.padding,
                        story.style.list.item_space, w.label_fill, w.label_padding)
     continued = TaggedParagraph(escape(w.continued), look.box_label)  # always an artifact
-    box = Box(items, box_look, label, continued, story.frame_height, tail)
+    box = Box(items, box_look, label, continued, story.frame_height, tail, repeats)
     box.spaceBefore, box.spaceAfter = w.space_before, w.space_after
     return box
+
+
+def joined_label(labels: tuple) -> tuple:
+    """Labels as one line, each as written and ended by a colon when it has none
+    ("Azithromycin: Less Common but Serious:", "Cefixime:")."""
+    out: list[Run] = []
+    for n, label in enumerate(labels):
+        if n:
+            out.append(Run(" "))
+        out += list(label)
+        if not plain(label).rstrip().endswith(":"):
+            out.append(Run(":"))
+    return tuple(out)
 
 
 def _bold_of(pstyle: ParagraphStyle, bold_font: str) -> ParagraphStyle:

@@ -118,6 +118,10 @@ class Warning:
     label: str = setting(s.text(120, allow_empty=False), "The box's heading.")
     continued: str = setting(s.text(120, allow_empty=False),
                              "The heading of a box's part on a later page.")
+    continued_group: str = setting(
+        s.text(200, allow_empty=False),
+        "Above the first item of a box's part on a later page: {label} is the label of "
+        "the group that item belongs to.")
     call: str = setting(s.text(300, allow_empty=False),
                         "Whom to call, without a configured phone.")
     call_phone: str = setting(s.text(300, allow_empty=False),
