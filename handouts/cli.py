@@ -42,8 +42,30 @@ def main() -> None:
     """Turn Markdown drug pages into printable patient-handout PDFs."""
 
 
+def _jobs(ctx, param, value):
+    if value is None:
+        return None
+    from .deliver.parallel import max_jobs
+
+    if value > max_jobs():
+        raise click.BadParameter(f"at most {max_jobs()} (4 per core this process may use; "
+                                 f"more workers only take more memory), found {value}")
+    return value
+
+
 JOBS = click.option("--jobs", "-j", "jobs", type=click.IntRange(min=1), default=None,
+                    callback=_jobs,
                     help="Pages built at once [default: one per available core].")
+TIME_LIMIT = click.option("--time-limit", "limit", type=click.FloatRange(min=0.1), default=120,
+                          show_default=True, metavar="SECONDS",
+                          help="Stop a page that takes longer than this to lay out "
+                               "(it counts as failed; the rest still build).")
+
+
+def _stopped(result) -> None:
+    """The `interrupted: ...` line and the exit code of the signal (130 for Ctrl-C)."""
+    click.echo(f"interrupted: {result.summary()}", err=True)
+    raise SystemExit(128 + int(result.signal or 2))
 
 
 def _shard(ctx, param, value):
@@ -63,11 +85,13 @@ def _shard(ctx, param, value):
 @STYLE
 @CONFIG
 @JOBS
+@TIME_LIMIT
 @click.option("--force", is_flag=True, help="Rebuild pages whose PDF is already up to date.")
 @click.option("--shard", callback=_shard, metavar="K/N",
               help="Build only the K-th of N slices of the pages (by a hash of each name).")
 def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | None,
-          config_path: Path | None, jobs: int | None, force: bool, shard) -> None:
+          config_path: Path | None, jobs: int | None, limit: float, force: bool,
+          shard) -> None:
     """Build NAME.pdf for each page NAME (the file name without .md), or --all.
 
     A page whose PDF is up to date with all its inputs is skipped (--force rebuilds).
@@ -82,10 +106,9 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
         pages = select_shard(pages, *shard)
     with ConsoleProgress() as progress:
         result = build_batch(pages, Inputs.locate(config_path, style_name), out_dir,
-                             progress, jobs, force)
+                             progress, jobs, force, limit)
     if result.interrupted:
-        click.echo(f"interrupted: {result.summary()}", err=True)
-        raise SystemExit(130)
+        _stopped(result)
     if use_all or len(pages) != 1 or result.skipped:
         click.echo(result.summary(), err=True)
     if result.failed:
@@ -99,8 +122,9 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
 @STYLE
 @CONFIG
 @JOBS
+@TIME_LIMIT
 def pack(names, use_all: bool, output: Path, content: Path, style_name: str | None,
-         config_path: Path | None, jobs: int | None) -> None:
+         config_path: Path | None, jobs: int | None, limit: float) -> None:
     """One print-ready PDF of the handouts NAME ... (or --all), in that order.
 
     A contents page, then each handout on a right-hand page (blank pages added for
@@ -114,13 +138,13 @@ def pack(names, use_all: bool, output: Path, content: Path, style_name: str | No
     try:
         with ConsoleProgress() as progress:
             result = build_pack(pages, Inputs.locate(config_path, style_name), output,
-                                progress, jobs)
+                                progress, jobs, limit)
     except KeyboardInterrupt:  # while assembling (rendering stops on its own)
         result = None
     batch = result.batch if result else None
     if batch is None or batch.interrupted:
         click.echo("interrupted: pack not written", err=True)
-        raise SystemExit(130)
+        raise SystemExit(128 + int(batch.signal if batch else 2))
     if batch.failed:
         click.echo(f"pack not written: {len(batch.failed)} of {len(pages)} handouts failed",
                    err=True)

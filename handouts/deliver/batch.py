@@ -8,6 +8,7 @@ absent.
 from __future__ import annotations
 
 import hashlib
+import signal
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -21,7 +22,8 @@ from ..render.look import look_for
 from ..settings.config_schema import Config
 from .files import output_path, write_atomic
 from .manifest import Manifest, page_fingerprint, shared_digest
-from .parallel import Interrupted, run_tasks, shield
+from .parallel import Interrupted, TimeLimitExceeded, run_tasks, shield
+from .stopping import received, watching
 
 
 @dataclass
@@ -62,6 +64,7 @@ class BatchResult:
         self.skipped: list[Path] = []  # outputs already up to date
         self.failed: list[str] = []
         self.interrupted = False
+        self.signal = 0  # the stop signal that interrupted it (SIGINT, SIGTERM, SIGHUP)
 
     @property
     def warnings(self) -> int:
@@ -94,11 +97,23 @@ class Job:
     fingerprint: str = ""
 
 
+# Seconds one page may take to lay out before it is stopped and counted as failed: a
+# page inside the size limit must not stall a batch (the slowest corpus page takes 1 s).
+TIME_LIMIT = 120.0
+
+
 def build_batch(pages, inputs, out_dir: Path, progress: Progress | None = None,
-                jobs: int | None = 1, force: bool = False) -> BatchResult:
-    """Build every page that is not up to date; a page that fails is reported and the
-    rest still build. Ctrl-C stops cleanly (result.interrupted); the manifest keeps
-    what was built, so the next run resumes."""
+                jobs: int | None = 1, force: bool = False,
+                limit: float | None = TIME_LIMIT) -> BatchResult:
+    """Build every page that is not up to date; a page that fails (or takes longer than
+    `limit` seconds) is reported and the rest still build. A stop signal (Ctrl-C,
+    SIGTERM, SIGHUP) stops cleanly (result.interrupted); the manifest keeps what was
+    built, so the next run resumes."""
+    with watching():
+        return _build_batch(pages, inputs, out_dir, progress, jobs, force, limit)
+
+
+def _build_batch(pages, inputs, out_dir, progress, jobs, force, limit) -> BatchResult:
     progress = progress or Progress()
     result = BatchResult()
     manifest = Manifest(out_dir)
@@ -122,7 +137,7 @@ def build_batch(pages, inputs, out_dir: Path, progress: Progress | None = None,
         progress.start(len(todo))
         if todo:  # fonts parsed once, here, and shared by forked workers
             look_for(style)
-        run_tasks(_build_task, todo, partial(_load, inputs), on_result, jobs)
+        run_tasks(_build_task, todo, partial(_load, inputs), on_result, jobs, limit)
     except (Interrupted, KeyboardInterrupt):
         result.interrupted = True
     finally:
@@ -130,15 +145,22 @@ def build_batch(pages, inputs, out_dir: Path, progress: Progress | None = None,
         try:
             with shield():
                 manifest.save()
-        except KeyboardInterrupt:  # pressed while saving: saved all the same
+        except KeyboardInterrupt:  # signalled while saving: saved all the same
             result.interrupted = True
+    if result.interrupted:
+        result.signal = received() or signal.SIGINT
     return result
 
 
 def render_batch(pages, inputs, progress: Progress | None = None,
-                 jobs: int | None = 1):
+                 jobs: int | None = 1, limit: float | None = TIME_LIMIT):
     """Render every page in memory, in the order given: (Built or None per page,
     BatchResult). Used for packs, which must have every page or none."""
+    with watching():
+        return _render_batch(pages, inputs, progress, jobs, limit)
+
+
+def _render_batch(pages, inputs, progress, jobs, limit):
     progress = progress or Progress()
     result = BatchResult()
     made: dict[Path, Built] = {}
@@ -153,9 +175,10 @@ def render_batch(pages, inputs, progress: Progress | None = None,
 
     progress.start(len(pages))
     try:
-        run_tasks(_render_task, list(pages), partial(_load, inputs), on_result, jobs)
+        run_tasks(_render_task, list(pages), partial(_load, inputs), on_result, jobs, limit)
     except (Interrupted, KeyboardInterrupt):
         result.interrupted = True
+        result.signal = received() or signal.SIGINT
     return [made.get(page.path) for page in pages], result
 
 
@@ -228,8 +251,8 @@ def _render_task(context, page: Page):
 
 def _failure(page: Page, exc: BaseException) -> str:
     """One line naming the page's file (a batch log keeps one line per failure)."""
-    if isinstance(exc, HandoutError):
-        message = exc.format_message()
+    if isinstance(exc, (HandoutError, TimeLimitExceeded)):
+        message = exc.format_message() if isinstance(exc, HandoutError) else str(exc)
         if not message.startswith(str(page.path)):
             message = f"{page.path}: {message}"
     else:
