@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from ..errors import HandoutError
-from ..read.parse import read_page
+from ..read.parse import read_page, read_page_bytes
 from ..read.workspace import Page
 from ..render.document import render
 from ..render.look import look_for
@@ -198,7 +198,7 @@ def _plan(pages, out_dir, digest, manifest, force, result, progress) -> list[Job
             if first != page.path:
                 raise HandoutError(f"another page has the same name ({first}); rename one")
             target = output_path(out_dir, page.name)
-            fingerprint = page_fingerprint(digest, page.name, _read(page.path))
+            fingerprint = page_fingerprint(digest, page.name, read_page_bytes(page.path))
         except HandoutError as exc:
             _fail(result, progress, _failure(page, exc))
             continue
@@ -207,13 +207,6 @@ def _plan(pages, out_dir, digest, manifest, force, result, progress) -> list[Job
         else:
             todo.append(Job(page, out_dir, fingerprint))
     return todo
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise HandoutError(f"cannot read page: {exc.strerror}", path) from None
 
 
 # The batch's (config, style), loaded once in this process before any worker forks, so

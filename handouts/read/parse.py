@@ -15,6 +15,7 @@ import ftfy
 from ..errors import HandoutError
 from ..model import Drug, Heading, Notice, Paragraph, Review, plain
 from ..review import today
+from ..safefile import read_limited
 from ..settings import schema as s
 from ..settings.yamlsafe import load_yaml
 from . import sections
@@ -37,7 +38,7 @@ _FENCE = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$\n?", re.S | re.M)
 
 def read_page(path: Path, name: str | None = None) -> Drug:
     """Read and parse one page; raise HandoutError naming the file on bad input."""
-    raw = _read_bytes(path)
+    raw = read_page_bytes(path)
     text = _decode(raw, path)
     return parse_text(text, path, name or path.stem)
 
@@ -68,14 +69,9 @@ def parse_text(text: str, source: object, name: str) -> Drug:
 
 # -- bytes and text ---------------------------------------------------------
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            raise HandoutError(f"page is {size} bytes; the limit is {MAX_PAGE_BYTES}", path)
-        return path.read_bytes()
-    except OSError as exc:
-        raise HandoutError(f"cannot read page: {exc.strerror}", path) from None
+def read_page_bytes(path: Path) -> bytes:
+    """A page's bytes: a regular file of at most MAX_PAGE_BYTES, checked before reading."""
+    return read_limited(path, MAX_PAGE_BYTES, "page")
 
 
 def _decode(raw: bytes, path: Path) -> str:

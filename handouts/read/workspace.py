@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import HandoutError
+from ..safefile import read_head
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$")
 # Windows device names: a file called CON.pdf cannot be written there.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
              *(f"lpt{i}" for i in range(1, 10))}
 MAX_PAGES = 100_000
+TITLE_LOOK_BYTES = 8192  # where a title line is looked for: the first 20 lines, at most
 
 
 @dataclass(frozen=True)
@@ -76,13 +78,10 @@ def _by_title(name: str, pages: list[Page]) -> Page | None:
 
 def page_title(page: Page) -> str:
     """The front-matter title, read cheaply (first lines only) for name matching."""
-    try:
-        with page.path.open(encoding="utf-8", errors="replace") as handle:
-            for _, line in zip(range(20), handle):
-                if line.startswith("title:"):
-                    return line[6:].strip().strip("'\"")
-    except OSError:
-        pass
+    head = read_head(page.path, TITLE_LOOK_BYTES).decode("utf-8", "replace")
+    for line in head.splitlines()[:20]:
+        if line.startswith("title:"):
+            return line[6:].strip().strip("'\"")
     return ""
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import HandoutError
 from . import schema as s
 from .style_schema import PAGE_SIZES, STYLE_SPEC, Style
-from .yamlsafe import load_yaml
+from .yamlsafe import load_yaml_file
 
 BUILTIN_DIR = Path(__file__).parent.parent / "styles"
 MAX_CHAIN = 10
@@ -83,11 +83,7 @@ def _parent(parent, child: Path, search: tuple[Path, ...]) -> Path:
 
 
 def _read(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HandoutError(f"cannot read style: {exc}", path) from None
-    data = load_yaml(text, path)
+    data = load_yaml_file(path, "style")
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import yaml
 
 from ..errors import HandoutError
+from ..safefile import read_limited
 
 MAX_YAML_BYTES = 256 * 1024
 
@@ -57,6 +58,19 @@ def _construct_mapping(self, node, deep=False):
 
 
 StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def load_yaml_file(path, what: str):
+    """Read and parse a YAML file (a style, the config): a regular file of at most
+    MAX_YAML_BYTES, UTF-8, strict."""
+    raw = read_limited(path, MAX_YAML_BYTES, what)
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise HandoutError(f"cannot read {what}: not valid UTF-8 (byte "
+                           f"0x{raw[exc.start]:02x})", path, line) from None
+    return load_yaml(text, path)
 
 
 def load_yaml(text: str, file: object, line_offset: int = 0):
