@@ -12,7 +12,8 @@ import click
 
 from . import __version__
 from .errors import HandoutError
-from .console import shown as _shown
+from .console import say, shown as _shown
+from .text import for_terminal
 
 CONTENT = click.option("--content", "content", type=click.Path(path_type=Path),
                        default=Path("content"), show_default=True,
@@ -64,7 +65,7 @@ TIME_LIMIT = click.option("--time-limit", "limit", type=click.FloatRange(min=0.1
 
 def _stopped(result) -> None:
     """The `interrupted: ...` line and the exit code of the signal (130 for Ctrl-C)."""
-    click.echo(f"interrupted: {result.summary()}", err=True)
+    say(f"interrupted: {result.summary()}", err=True)
     raise SystemExit(128 + int(result.signal or 2))
 
 
@@ -110,7 +111,7 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
     if result.interrupted:
         _stopped(result)
     if use_all or len(pages) != 1 or result.skipped:
-        click.echo(result.summary(), err=True)
+        say(result.summary(), err=True)
     if result.failed:
         raise SystemExit(1)
 
@@ -143,13 +144,13 @@ def pack(names, use_all: bool, output: Path, content: Path, style_name: str | No
         result = None
     batch = result.batch if result else None
     if batch is None or batch.interrupted:
-        click.echo("interrupted: pack not written", err=True)
+        say("interrupted: pack not written", err=True)
         raise SystemExit(128 + int(batch.signal if batch else 2))
     if batch.failed:
-        click.echo(f"pack not written: {len(batch.failed)} of {len(pages)} handouts failed",
+        say(f"pack not written: {len(batch.failed)} of {len(pages)} handouts failed",
                    err=True)
         raise SystemExit(1)
-    click.echo(f"{_shown(output.absolute())} ({len(result.entries)} handouts, "
+    say(f"{_shown(output.absolute())} ({len(result.entries)} handouts, "
                f"{result.pages} pages)")
 
 
@@ -163,9 +164,9 @@ def init(directory: Path) -> None:
     from .scaffold import init_workspace
 
     for path in init_workspace(directory):
-        click.echo(f"created {_shown(path.absolute())}")
+        say(f"created {_shown(path.absolute())}")
     where = "" if directory == Path(".") else f"cd {directory} && "
-    click.echo(f"next: edit handouts.yaml, then {where}handouts build --all", err=True)
+    say(f"next: edit handouts.yaml, then {where}handouts build --all", err=True)
 
 
 def _pages(names, use_all: bool, content: Path):
@@ -184,7 +185,7 @@ def list_pages(content: Path) -> None:
     from .read.workspace import find_pages, page_title
 
     for page in find_pages(content):
-        click.echo(f"{page.name}\t{page_title(page)}")
+        click.echo(f"{for_terminal(page.name)}\t{for_terminal(page_title(page))}")
 
 
 @main.command()
@@ -211,7 +212,7 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
         click.echo(json.dumps(checked.as_json(), indent=2, ensure_ascii=False))
     else:
         for line in checked.text_lines():
-            click.echo(line)
+            say(line)
     if checked.failed(strict):
         raise SystemExit(1)
 
@@ -252,12 +253,12 @@ def email(names, recipients, subject, message, message_file, eml, config_path,
     request = mail.Request(names, recipients, subject, message, message_file)
     letters = mail.prepare(request, config, inputs, content, out_dir, sender, draft=bool(eml))
     for warning in dict.fromkeys(w for a in letters[0].attachments for w in a.warnings):
-        click.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}", err=True)
     if eml:
         for path, letter in zip(mail.write_drafts(letters, eml), letters):
-            click.echo(f"{_shown(path)}: draft to {letter.recipient}: {letter.describe()}")
+            say(f"{_shown(path)}: draft to {letter.recipient}: {letter.describe()}")
         return
-    outcome = smtp.send(letters, server, click.echo)
+    outcome = smtp.send(letters, server, say)
     if not outcome.ok:
         raise HandoutError(outcome.summary())
 

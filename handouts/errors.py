@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import click
 
+from .text import for_terminal
+
 
 class HandoutError(click.ClickException):
     """Bad input or environment, reported as `FILE[:LINE]: message`."""
@@ -26,4 +28,4 @@ class HandoutError(click.ClickException):
         return f"{where}: {self.reason}" if where else self.reason
 
     def format_message(self) -> str:
-        return self._render()
+        return for_terminal(self._render())  # a file name must not drive a terminal

@@ -12,6 +12,7 @@ from ..errors import HandoutError
 from ..safefile import read_limited
 
 MAX_YAML_BYTES = 256 * 1024
+MAX_YAML_DEPTH = 20  # nested mappings and lists; a style needs 3, a page's front matter 2
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -35,7 +36,16 @@ def _compose_alias(self):  # aliases are how YAML bombs multiply; no page needs 
 def _compose_node(self, parent, index):
     if self.check_event(yaml.AliasEvent):
         _compose_alias(self)
-    return yaml.SafeLoader.compose_node(self, parent, index)
+    # The composer recurses per level: 400 nested '[' would be a RecursionError.
+    self.depth = getattr(self, "depth", 0) + 1
+    try:
+        if self.depth > MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                self.peek_event().start_mark)
+        return yaml.SafeLoader.compose_node(self, parent, index)
+    finally:
+        self.depth -= 1
 
 
 StrictLoader.compose_node = _compose_node
@@ -88,4 +98,4 @@ def load_yaml(text: str, file: object, line_offset: int = 0):
             reason += f" ({exc.context} started on line {started})"
         raise HandoutError(f"invalid YAML: {reason}", file, line) from None
     except yaml.YAMLError as exc:
-        raise HandoutError(f"invalid YAML: {exc}", file) from None
+        raise HandoutError(f"invalid YAML: {' '.join(str(exc).split())[:200]}", file) from None
