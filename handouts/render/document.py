@@ -47,7 +47,7 @@ def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
     tags = Tags()
     footer = footer_paragraph(drug, look, glyphs)
     footer_h = footer.wrap(look.text_width, 1e6)[1] + style.footer.leading + style.footer.gap
-    header = Header(config.clinic, look, tags.root)
+    header = Header(config.clinic, look, tags.root, glyphs)
     header_h = header.height
     text_height = look.height - page.margin_top - page.margin_bottom
     if footer_h > MAX_FOOTER_SHARE * text_height:
@@ -76,7 +76,7 @@ def render(drug: Drug, style: Style, config: Config = Config()) -> Rendered:
         mark.para.tag = tags.root.add("P")
     footer.tag = tags.root.add("P")
     try:
-        doc.build(story, canvasmaker=numbered_canvas(page_label(look), tags))
+        doc.build(story, canvasmaker=numbered_canvas(page_label(look, glyphs), tags))
     except LayoutError:  # its message names a Python object, not what to change
         raise HandoutError(f"style {style.name!r}: something on this page does not fit the "
                            f"{usable_height(frame):.0f} pt of text area the style leaves between header "
