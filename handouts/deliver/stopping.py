@@ -128,9 +128,12 @@ def watching():
     if not _main_thread() or _ours():
         yield
         return
+    # Reset first: a signal that lands while the handlers go in is noted (the run checks
+    # for it before each item), never wiped out or raised half-way through installing.
+    _state.update(received=None, raise_idle=False, busy=False, hit=None)
     previous = _install()
-    _state.update(received=None, raise_idle=True, busy=False, hit=None)
     try:
+        _state["raise_idle"] = True
         yield
     finally:
         _restore(previous)
@@ -197,8 +200,8 @@ def shield():
     """
     temporary = _main_thread() and not _ours() and _state["role"] == "main"
     if temporary:
-        previous = _install()
         _state.update(received=None, hit=None)
+        previous = _install()
     _state["shielded"] += 1
     try:
         yield
