@@ -84,3 +84,12 @@ def read_head(path: Path, count: int) -> bytes:
         return b""
     finally:
         os.close(fd)
+
+
+def inside_workspace(path: Path, *folders: Path) -> bool:
+    """Is `path` (resolved, links followed) in the current folder or one of `folders`?
+    A file named inside a config or style (a logo, a parent style) may not reach
+    anywhere else; only a path typed on the command line may."""
+    real = Path(path).resolve()
+    roots = [Path.cwd().resolve(), *(Path(f).resolve() for f in folders)]
+    return any(real.is_relative_to(root) for root in roots)

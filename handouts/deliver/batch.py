@@ -142,14 +142,23 @@ def _build_batch(pages, inputs, out_dir, progress, jobs, force, limit) -> BatchR
         result.interrupted = True
     finally:
         _loaded.clear()
-        try:
-            with shield():
-                manifest.save()
-        except KeyboardInterrupt:  # signalled while saving: saved all the same
-            result.interrupted = True
+        _save(manifest, result, progress)
     if result.interrupted:
         result.signal = received() or signal.SIGINT
     return result
+
+
+def _save(manifest: Manifest, result: BatchResult, progress: Progress) -> None:
+    """Save the manifest; a failure (disk full) is one more error line, and the summary
+    still follows (the next run rebuilds what it could not record)."""
+    try:
+        with shield():
+            manifest.save()
+    except KeyboardInterrupt:  # signalled while saving: saved all the same
+        result.interrupted = True
+    except HandoutError as exc:
+        _fail(result, progress, f"{exc.format_message()} (manifest not saved: the next "
+                                "run rebuilds these pages)")
 
 
 def render_batch(pages, inputs, progress: Progress | None = None,

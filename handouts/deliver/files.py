@@ -49,8 +49,9 @@ def _remove(path: str) -> None:
 
 
 def output_path(out_dir: Path, name: str, suffix: str = ".pdf") -> Path:
-    """DIR/NAME.pdf, checked to stay inside DIR."""
-    target = (out_dir / f"{check_name(name)}{suffix}").resolve()
+    """DIR/NAME.pdf, checked to stay inside DIR. The name itself is not resolved: a link
+    out/a.pdf -> b.pdf is replaced by a.pdf, and b.pdf is never written through it."""
+    target = out_dir.resolve() / f"{check_name(name)}{suffix}"
     if target.parent != out_dir.resolve():
         raise HandoutError(f"output for {name!r} would leave the output folder", out_dir)
     return target

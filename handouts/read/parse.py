@@ -148,7 +148,9 @@ def _review_of(meta: dict, source) -> Review:
 
 
 def _type(value) -> str:
-    return {list: "a list", dict: "a mapping", type(None): "nothing"}.get(type(value), "text")
+    kinds = {list: "a list", dict: "a mapping", type(None): "nothing",
+             bytes: "binary data (!!binary)"}
+    return kinds.get(type(value), f"a {type(value).__name__} value")
 
 
 def _clean(body: str, source, first_line: int, warnings: list[Notice]) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import HandoutError
-from ..safefile import not_regular, read_limited
+from ..safefile import inside_workspace, not_regular, read_limited
 from . import schema as s
 from .config_schema import CONFIG_SPEC, Config
 from .yamlsafe import load_yaml_file
@@ -53,7 +53,7 @@ def _logo(value: str | None, config_path: Path) -> Path | None:
     if logo.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise HandoutError(f"clinic.logo: expected a .png or .jpg file, found {value!r}",
                            config_path)
-    if not inside_workspace(logo, config_path):
+    if not inside_workspace(logo, config_path.parent):
         raise HandoutError(f"clinic.logo: {value!r} is outside the workspace (the config's "
                            "folder and the current folder); copy the logo into it",
                            config_path)
@@ -64,14 +64,6 @@ def _logo(value: str | None, config_path: Path) -> Path | None:
                            config_path)
     _check_image(logo, value, config_path)
     return logo
-
-
-def inside_workspace(path: Path, config_path: Path | None = None) -> bool:
-    """Is `path` (resolved, links followed) in the current folder or the config's?
-    Files named inside a config or style may not reach anywhere else."""
-    real = path.resolve()
-    roots = [Path.cwd().resolve()] + ([config_path.parent.resolve()] if config_path else [])
-    return any(real.is_relative_to(root) for root in roots)
 
 
 MAX_LOGO_BYTES = 5 * 1024 * 1024

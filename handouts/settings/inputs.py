@@ -35,5 +35,6 @@ class Inputs:
         """(Config, Style): the config and the style it (or --style) selects."""
         config = load_config(self.config_path)
         overrides = {"page": {"size": config.paper}} if config.paper else None
-        style = load_style(self.style_name or config.style, self.search, overrides)
+        named_in = None if self.style_name else config.path  # the config's style: checked
+        style = load_style(self.style_name or config.style, self.search, overrides, named_in)
         return config, style
