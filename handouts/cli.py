@@ -97,6 +97,15 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
 
     A page whose PDF is up to date with all its inputs is skipped (--force rebuilds).
     """
+    from .deliver.stopping import watching
+
+    with watching():  # before ReportLab is imported: a signal then is noted, not lost
+        _build(names, use_all, content, out_dir, style_name, config_path, jobs, limit,
+               force, shard)
+
+
+def _build(names, use_all, content, out_dir, style_name, config_path, jobs, limit, force,
+           shard) -> None:
     from .console import ConsoleProgress
     from .deliver.batch import build_batch
     from .read.workspace import select_shard

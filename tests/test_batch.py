@@ -23,8 +23,8 @@ from handouts.deliver.parallel import default_jobs
 from handouts.console import ProgressBar, bar_text
 from handouts.read.workspace import find_pages, parse_shard, select_shard, shard_of
 from helpers import (
-    ROOT, SEED, clinic_workspace, copy_pages, corpus_dir, corpus_sample, counts, make_logo,
-    run_cli, sha256,
+    ROOT, SEED, SUMMARY, clinic_workspace, copy_pages, corpus_dir, corpus_sample, counts,
+    make_logo, run_cli, sha256,
 )
 
 

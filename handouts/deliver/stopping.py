@@ -123,17 +123,17 @@ def _main_thread() -> bool:
 @contextmanager
 def watching():
     """Around a whole batch in the main process: SIGINT, SIGTERM and SIGHUP all stop it
-    the same way (KeyboardInterrupt outside pool work and writes); `received()` says
-    which one came. Restores the previous handlers after."""
+    the same way; `received()` says which one came. Outside a task a signal is only
+    noted, and the run checks for it before each item: raised anywhere else it could
+    land in a library's bare `except:` (ReportLab's imports have them) and be lost.
+    Restores the previous handlers after."""
     if not _main_thread() or _ours():
         yield
         return
-    # Reset first: a signal that lands while the handlers go in is noted (the run checks
-    # for it before each item), never wiped out or raised half-way through installing.
+    # Reset first: a signal that lands while the handlers go in must not be wiped out.
     _state.update(received=None, raise_idle=False, busy=False, hit=None)
     previous = _install()
     try:
-        _state["raise_idle"] = True
         yield
     finally:
         _restore(previous)

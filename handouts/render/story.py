@@ -120,7 +120,7 @@ class Story:
             for number, item in enumerate(block.items, start=block.start):
                 bullet = f"{number}." if block.ordered else self.glyphs.fix(self.style.list.bullet)
                 self._list_item(item, item_style, bullet, out, depth)
-        if out:
+        if out and hasattr(out[-1], "style"):  # (a list can end in a rule: no style)
             out[-1].style = _with_space_after(out[-1].style, pstyle.spaceAfter)
 
     def _list_item(self, item, item_style, bullet, out, depth):
