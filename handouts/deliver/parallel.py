@@ -69,7 +69,7 @@ def run_tasks(task, items: list, setup, on_result, jobs: int | None = 1,
     process died). Raises Interrupted after a clean stop on a stop signal.
     """
     jobs = jobs or default_jobs()
-    with stopping.watching(), stopping.quiet():
+    with stopping.watching():
         _check_stop()  # noted while the batch was planned
         if jobs <= 1 or len(items) <= 1:
             _run_here(task, items, setup, on_result, limit)

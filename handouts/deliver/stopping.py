@@ -40,10 +40,9 @@ class _Stopped:
 STOPPED = _Stopped()
 
 # Per process. role: "main" or "worker"; received: the first stop signal's number;
-# busy: a guarded task is running; raise_idle: outside a task, a signal raises
-# KeyboardInterrupt (planning a batch) rather than only being noted (pool work).
-_state = {"role": "main", "received": None, "busy": False, "shielded": 0,
-          "raise_idle": False, "hit": None, "children": ()}
+# busy: a guarded task is running (a signal raises into it); hit: what stopped it.
+_state = {"role": "main", "received": None, "busy": False, "shielded": 0, "hit": None,
+          "children": ()}
 
 
 def received() -> int | None:
@@ -52,8 +51,8 @@ def received() -> int | None:
 
 
 def _reset_in_child() -> None:
-    _state.update(role="worker", received=None, busy=False, shielded=0, raise_idle=False,
-                  hit=None, children=())
+    _state.update(role="worker", received=None, busy=False, shielded=0, hit=None,
+                  children=())
 
 
 os.register_at_fork(after_in_child=_reset_in_child)
@@ -70,8 +69,6 @@ def _on_stop(signum, frame) -> None:
     if _state["busy"]:
         _state["hit"] = "stop"
         signal.setitimer(signal.ITIMER_REAL, REPEAT, REPEAT)  # again if swallowed
-        raise KeyboardInterrupt
-    if _state["raise_idle"]:
         raise KeyboardInterrupt
 
 
@@ -131,24 +128,13 @@ def watching():
         yield
         return
     # Reset first: a signal that lands while the handlers go in must not be wiped out.
-    _state.update(received=None, raise_idle=False, busy=False, hit=None)
+    _state.update(received=None, busy=False, hit=None)
     previous = _install()
     try:
         yield
     finally:
         _restore(previous)
-        _state.update(received=None, raise_idle=False, children=())
-
-
-@contextmanager
-def quiet():
-    """While waiting on worker processes or between tasks: signals are only noted."""
-    saved = _state["raise_idle"]
-    _state["raise_idle"] = False
-    try:
-        yield
-    finally:
-        _state["raise_idle"] = saved
+        _state.update(received=None, children=())
 
 
 def start_worker(parent: int) -> None:
@@ -194,9 +180,9 @@ def _late(limit: float | None) -> TimeLimitExceeded:
 def shield():
     """Let a short step (an atomic write) finish before a stop signal takes effect.
 
-    Inside a watched batch the batch stops after the step (a task ends, a planning step
-    raises KeyboardInterrupt); elsewhere in the main thread the signal is delivered the
-    usual way as soon as the step is done.
+    Inside a watched batch the batch stops after the step (the run checks before its
+    next item); elsewhere in the main thread the signal is delivered the usual way as
+    soon as the step is done.
     """
     temporary = _main_thread() and not _ours() and _state["role"] == "main"
     if temporary:
@@ -209,9 +195,6 @@ def shield():
         _state["shielded"] -= 1
         if temporary:
             _redeliver(previous)
-        elif (not _state["shielded"] and _state["received"] is not None
-              and _state["raise_idle"] and not _state["busy"] and _main_thread()):
-            raise KeyboardInterrupt
 
 
 def _redeliver(previous: dict) -> None:
