@@ -8,7 +8,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from fuzzing import check_build, config, page, style
 
@@ -17,8 +17,17 @@ BOUNDED = settings(max_examples=60, deadline=None, derandomize=True, database=No
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+def _page(meta: str, body: str) -> str:
+    return f"---\n{meta}\n---\n\n{body}\n"
+
+
+# What earlier long runs and the security review found, kept as fixed examples.
 @BOUNDED
 @given(page())
+@example(_page("title: alpha", "### Usage\n\n* bravo\n\n  ---"))  # a rule ends a list item
+@example(_page("title: alpha", "bravo " + "*" * 500 + "x" + "*" * 500))  # deep emphasis
+@example(_page('title: "alpha \\ud800"', "bravo"))  # a lone surrogate in the title
+@example(_page("title: alpha\nsources: " + "[" * 400 + "]" * 400, "bravo"))  # deep YAML
 def test_any_page_builds_or_is_one_error_line(text):
     with tempfile.TemporaryDirectory() as root:
         check_build(Path(root), text, None, None, COUNTS)
