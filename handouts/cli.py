@@ -11,50 +11,18 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_options import (
+    CONFIG, CONTENT, JOBS, NOTE, OUT, PATIENT, STYLE, TIME_LIMIT, pages as _pages, selection,
+    shard as _shard, stopped as _stopped,
+)
+from .console import say, shown as _shown
 from .errors import HandoutError
-from .console import shown as _shown
-
-CONTENT = click.option("--content", "content", type=click.Path(path_type=Path),
-                       default=Path("content"), show_default=True,
-                       help="Folder of drug pages (searched recursively).")
-OUT = click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
-                   show_default=True, help="Folder for the PDFs.")
-STYLE = click.option("--style", "style_name", default=None,
-                     help="Style NAME (styles/NAME.yaml, then built in) or a .yaml file "
-                          "[default: the config's style, else default].")
-CONFIG = click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-                      help="Workspace config [default: ./handouts.yaml when present].")
-
-
-def selection(verb: str):
-    """NAME ... or --all: the pages a command works on (with --content)."""
-    def decorate(command):
-        command = CONTENT(command)
-        command = click.option("--all", "use_all", is_flag=True,
-                               help=f"{verb} every page in the content folder.")(command)
-        return click.argument("names", nargs=-1)(command)
-    return decorate
-
+from .text import for_terminal
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="handouts")
 def main() -> None:
     """Turn Markdown drug pages into printable patient-handout PDFs."""
-
-
-JOBS = click.option("--jobs", "-j", "jobs", type=click.IntRange(min=1), default=None,
-                    help="Pages built at once [default: one per available core].")
-
-
-def _shard(ctx, param, value):
-    from .read.workspace import parse_shard
-
-    if value is None:
-        return None
-    try:
-        return parse_shard(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 @main.command()
@@ -63,15 +31,26 @@ def _shard(ctx, param, value):
 @STYLE
 @CONFIG
 @JOBS
+@TIME_LIMIT
 @click.option("--force", is_flag=True, help="Rebuild pages whose PDF is already up to date.")
 @click.option("--shard", callback=_shard, metavar="K/N",
               help="Build only the K-th of N slices of the pages (by a hash of each name).")
 def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | None,
-          config_path: Path | None, jobs: int | None, force: bool, shard) -> None:
+          config_path: Path | None, jobs: int | None, limit: float, force: bool,
+          shard) -> None:
     """Build NAME.pdf for each page NAME (the file name without .md), or --all.
 
     A page whose PDF is up to date with all its inputs is skipped (--force rebuilds).
     """
+    from .deliver.stopping import watching
+
+    with watching():  # before ReportLab is imported: a signal then is noted, not lost
+        _build(names, use_all, content, out_dir, style_name, config_path, jobs, limit,
+               force, shard)
+
+
+def _build(names, use_all, content, out_dir, style_name, config_path, jobs, limit, force,
+           shard) -> None:
     from .console import ConsoleProgress
     from .deliver.batch import build_batch
     from .read.workspace import select_shard
@@ -82,12 +61,11 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
         pages = select_shard(pages, *shard)
     with ConsoleProgress() as progress:
         result = build_batch(pages, Inputs.locate(config_path, style_name), out_dir,
-                             progress, jobs, force)
+                             progress, jobs, force, limit)
     if result.interrupted:
-        click.echo(f"interrupted: {result.summary()}", err=True)
-        raise SystemExit(130)
+        _stopped(result)
     if use_all or len(pages) != 1 or result.skipped:
-        click.echo(result.summary(), err=True)
+        say(result.summary(), err=True)
     if result.failed:
         raise SystemExit(1)
 
@@ -100,8 +78,10 @@ def build(names, use_all: bool, content: Path, out_dir: Path, style_name: str | 
 @STYLE
 @CONFIG
 @JOBS
+@TIME_LIMIT
 def pack(names, use_all: bool, output: Path, force: bool, content: Path,
-         style_name: str | None, config_path: Path | None, jobs: int | None) -> None:
+         style_name: str | None, config_path: Path | None, jobs: int | None,
+         limit: float) -> None:
     """One print-ready PDF of the handouts NAME ... (or --all), in that order.
 
     A contents page, then each handout on a right-hand page (blank pages added for
@@ -117,25 +97,19 @@ def pack(names, use_all: bool, output: Path, force: bool, content: Path,
     try:
         with ConsoleProgress() as progress:
             result = build_pack(pages, Inputs.locate(config_path, style_name), output,
-                                progress, jobs)
+                                progress, jobs, limit)
     except KeyboardInterrupt:  # while assembling (rendering stops on its own)
         result = None
     batch = result.batch if result else None
     if batch is None or batch.interrupted:
-        click.echo("interrupted: pack not written", err=True)
-        raise SystemExit(130)
+        say("interrupted: pack not written", err=True)
+        raise SystemExit(128 + int(batch.signal if batch else 2))
     if batch.failed:
-        click.echo(f"pack not written: {len(batch.failed)} of {len(pages)} handouts failed",
+        say(f"pack not written: {len(batch.failed)} of {len(pages)} handouts failed",
                    err=True)
         raise SystemExit(1)
-    click.echo(f"{_shown(output.absolute())} ({len(result.entries)} handouts, "
+    say(f"{_shown(output.absolute())} ({len(result.entries)} handouts, "
                f"{result.pages} pages)")
-
-
-PATIENT = click.option("--for", "patient", metavar="NAME",
-                       help="Patient's name, in a box on page 1 of this copy only (never "
-                            "saved in out/, file names or logs).")
-NOTE = click.option("--note", metavar="TEXT", help="A note for this patient, in that box.")
 
 
 @main.command(name="print")
@@ -184,24 +158,9 @@ def init(directory: Path) -> None:
     from .scaffold import init_workspace
 
     for path in init_workspace(directory):
-        click.echo(f"created {_shown(path.absolute())}")
+        say(f"created {_shown(path.absolute())}")
     where = "" if directory == Path(".") else f"cd {directory} && "
-    click.echo(f"next: edit handouts.yaml, then {where}handouts build --all", err=True)
-
-
-def _pages(names, use_all: bool, content: Path, verb: str = "build"):
-    """The pages named, or every page with --all (exactly one of the two)."""
-    from .read.lookup import resolve
-    from .read.workspace import find_pages
-
-    if names and use_all:
-        raise click.UsageError(f"give page NAMEs or --all, not both: 'handouts {verb} "
-                               f"NAME ...' or 'handouts {verb} --all'")
-    if not names and not use_all:
-        raise click.UsageError(f"no page given: type 'handouts {verb} NAME ...' (handouts "
-                               f"list shows the names; handouts list TEXT searches) or "
-                               f"'handouts {verb} --all'")
-    return find_pages(content) if use_all else resolve(names, content)
+    say(f"next: edit handouts.yaml, then {where}handouts build --all", err=True)
 
 
 @main.command(name="list")
@@ -210,11 +169,11 @@ def _pages(names, use_all: bool, content: Path, verb: str = "build"):
 def list_pages(search: str | None, content: Path) -> None:
     """List the pages: name and title; with SEARCH, the pages it matches, best first,
     then those spelled similarly (marked: check the name)."""
-    from .read.lookup import index, lookup, shown
+    from .read.lookup import index, lookup
 
     if search is None:
         for entry in index(content):
-            click.echo(f"{entry.page.name}\t{shown(entry.title)}")
+            click.echo(f"{for_terminal(entry.page.name)}\t{for_terminal(entry.title)}")
         return
     found = lookup(search, content)
     if found.problem:
@@ -222,9 +181,9 @@ def list_pages(search: str | None, content: Path) -> None:
     for match in found.matches + found.similar:
         click.echo(match.line())
     if not found.matches:
-        click.echo(f"no page matches {shown(search)!r}"
-                   + ("; the lines above are only spelled similarly" if found.similar else ""),
-                   err=True)
+        say(f"no page matches {search!r}"
+            + ("; the lines above are only spelled similarly" if found.similar else ""),
+            err=True)
         raise SystemExit(1)
 
 
@@ -261,7 +220,7 @@ def check(names, use_all: bool, content: Path, style_name: str | None,
         click.echo(json.dumps(checked.as_json(), indent=2, ensure_ascii=False))
     else:
         for line in checked.text_lines(explain):
-            click.echo(line)
+            say(line)
     if checked.failed(strict):
         raise SystemExit(1)
 
@@ -313,12 +272,12 @@ def email(names, recipients, subject, message, message_file, eml, force, patient
         click.echo(f"warning: {warning}", err=True)
     letters = mail.prepare(request, config, inputs, content, out_dir, sender, draft=bool(eml))
     for warning in dict.fromkeys(w for a in letters[0].attachments for w in a.warnings):
-        click.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}", err=True)
     if eml:
         for path, letter in zip(mail.write_drafts(letters, eml, force), letters):
-            click.echo(f"{_shown(path)}: draft to {letter.recipient}: {letter.describe()}")
+            say(f"{_shown(path)}: draft to {letter.recipient}: {letter.describe()}")
         return
-    outcome = smtp.send(letters, server, click.echo)
+    outcome = smtp.send(letters, server, say)
     if not outcome.ok:
         raise HandoutError(outcome.summary())
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from .text import for_terminal
+
 
 def shown(path: Path) -> str:
     """A path as the user would type it: relative to the current folder when inside."""
@@ -19,6 +21,11 @@ def shown(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def say(line: str, err: bool = False) -> None:
+    """Print one line; file names and titles in it can never drive the terminal."""
+    click.echo(for_terminal(line), err=err)
 
 
 def bar_text(done: int, total: int, elapsed: float, width: int = 24) -> str:
@@ -123,6 +130,6 @@ class ConsoleProgress:
     def _lines(self, lines) -> None:
         self.bar.clear()
         for text, err in lines:
-            click.echo(text, err=err)
+            say(text, err=err)
         if self.running:
             self.bar.advance()

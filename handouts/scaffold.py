@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .errors import HandoutError
@@ -17,7 +18,12 @@ def init_workspace(target: Path) -> list[Path]:
     """Write the starter files into `target`; refuse (writing nothing) if any exists."""
     if target.exists() and not target.is_dir():
         raise HandoutError("not a folder", target)
-    existing = [target / rel for rel in STARTER_FILES if (target / rel).exists()]
+    blocked = sorted({str(folder) for rel in STARTER_FILES for folder in (target / rel).parents
+                      if folder.exists() and not folder.is_dir()})
+    if blocked:  # checked before anything is written: a half-made workspace helps nobody
+        raise HandoutError(f"{', '.join(blocked)} is a file where a folder is needed; "
+                           "nothing was written", target)
+    existing = [target / rel for rel in STARTER_FILES if os.path.lexists(target / rel)]
     if existing:
         names = ", ".join(str(p) for p in existing)
         raise HandoutError(f"refusing to overwrite existing files: {names} "

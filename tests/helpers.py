@@ -64,6 +64,29 @@ def modules_loaded_by(args: list[str], prefixes: tuple[str, ...]) -> list[str]:
     return ast.literal_eval(done.stdout)
 
 
+SUMMARY = re.compile(r"built (\d+), skipped (\d+) \(up to date\), failed (\d+), warnings (\d+)")
+
+
+def counts(output: str) -> tuple[int, int, int]:
+    """(built, skipped, failed) from a batch's summary line."""
+    built, skipped, failed, _ = map(int, SUMMARY.search(output).groups())
+    return built, skipped, failed
+
+
+def live_in_group(pgid: int) -> list[int]:
+    """Processes of process group `pgid` still running (zombies, already dead, aside)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split() if stat else ()
+        if fields and int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 # -- pages and workspaces --------------------------------------------------------------
 
 def qpdf_check(path: Path) -> None:

@@ -1,5 +1,5 @@
-"""Batch builds: parallel = serial bytes, progress only on a terminal, clean Ctrl-C,
-incremental rebuilds for every kind of input, and stable shards."""
+"""Batch builds: parallel = serial bytes, progress only on a terminal, incremental
+rebuilds for every kind of input, and stable shards (stop signals: test_interrupts.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import os
 import pty
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pikepdf
 import pytest
 
 import handouts
@@ -23,17 +21,9 @@ from handouts.deliver.parallel import default_jobs
 from handouts.console import ProgressBar, bar_text
 from handouts.read.workspace import find_pages, parse_shard, select_shard, shard_of
 from helpers import (
-    ROOT, SEED, clinic_workspace, copy_pages, corpus_dir, corpus_pages, corpus_sample,
-    drug_pages, make_logo, run_cli, sha256,
+    ROOT, SEED, SUMMARY, clinic_workspace, copy_pages, corpus_dir, corpus_sample, counts, make_logo, run_cli, sha256,
 )
 
-SUMMARY = re.compile(r"built (\d+), skipped (\d+) \(up to date\), failed (\d+), warnings (\d+)")
-
-
-def counts(output: str) -> tuple[int, int, int]:
-    """(built, skipped, failed) from the summary line."""
-    built, skipped, failed, _ = map(int, SUMMARY.search(output).groups())
-    return built, skipped, failed
 
 
 def pdf_hashes(folder: Path) -> dict[str, str]:
@@ -168,58 +158,6 @@ def test_cli_draws_the_bar_on_a_real_terminal(sample, tmp_path):
     assert "ETA" in screen and "/s" in screen and "4/4 100%" in screen
     assert "\r" in screen
     assert stdout.count(".pdf (") == 4  # stdout (not a terminal) keeps plain lines
-
-
-# -- Ctrl-C --------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def many(tmp_path_factory) -> Path:
-    """Enough pages that a batch is still running when it is interrupted (all of them
-    drug handouts: a page the content gate refuses would count as failed)."""
-    pages = drug_pages(corpus_pages())[:160]
-    assert len(pages) == 160
-    return copy_pages(pages, tmp_path_factory.mktemp("many"))
-
-
-def _interrupt(content: Path, out: Path, jobs: int, whole_group: bool):
-    """Start a real build, press Ctrl-C once the first PDF is written, and wait."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "handouts", "build", "--all", "--content", str(content),
-         "--out", str(out), "--jobs", str(jobs)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while not list(out.glob("*.pdf")) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    if whole_group:  # what a terminal does: every process in the foreground group
-        os.killpg(proc.pid, signal.SIGINT)
-    else:  # a supervisor signalling the parent alone
-        os.kill(proc.pid, signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
-    return proc.returncode, stdout, stderr
-
-
-@pytest.mark.parametrize("jobs, whole_group", [(2, True), (2, False), (1, True)])
-def test_ctrl_c_stops_cleanly_and_the_next_run_resumes(many, tmp_path, jobs, whole_group):
-    out = tmp_path / "out"
-    code, stdout, stderr = _interrupt(many, out, jobs, whole_group)
-    assert code == 130, stderr
-    assert "Traceback" not in stderr
-    last = stderr.strip().splitlines()[-1]
-    assert last.startswith("interrupted: built ")
-    built, _, failed = counts(last)
-    pdfs = sorted(out.glob("*.pdf"))
-    assert 0 < built == len(pdfs) < 160 and failed == 0
-    assert stdout.count(".pdf (") == built
-    assert [p.name for p in out.iterdir() if p.name.endswith(".part")] == []
-    for pdf in pdfs:  # every file there is complete
-        with pikepdf.open(pdf) as doc:
-            assert len(doc.pages) >= 1
-    rerun = run_cli("build", "--all", "--content", many, "--out", out, "--jobs", 2,
-                    "--shard", "1/8")  # a slice is enough to see the skips
-    done_before = {p.stem for p in pdfs}
-    in_slice = {p.name for p in select_shard(find_pages(many), 1, 8)}
-    assert counts(rerun.output) == (len(in_slice - done_before),
-                                    len(in_slice & done_before), 0)
 
 
 # -- incremental ---------------------------------------------------------------------

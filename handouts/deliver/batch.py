@@ -8,6 +8,7 @@ absent.
 from __future__ import annotations
 
 import hashlib
+import signal
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -15,14 +16,15 @@ from pathlib import Path
 
 from ..errors import HandoutError
 from ..read.gate import gate
-from ..read.parse import read_page
+from ..read.parse import read_page, read_page_bytes
 from ..read.workspace import Page
 from ..render.document import render
 from ..render.look import look_for
 from ..settings.config_schema import Config
 from .files import check_folder, output_path, write_atomic
 from .manifest import Manifest, page_fingerprint, shared_digest
-from .parallel import Interrupted, run_tasks, shield
+from .parallel import Interrupted, TimeLimitExceeded, run_tasks, shield
+from .stopping import received, watching
 
 
 @dataclass
@@ -69,6 +71,7 @@ class BatchResult:
         self.outputs: dict[Path, Path] = {}  # page file -> its PDF, built or up to date
         self.failed: list[str] = []
         self.interrupted = False
+        self.signal = 0  # the stop signal that interrupted it (SIGINT, SIGTERM, SIGHUP)
 
     @property
     def warnings(self) -> int:
@@ -105,11 +108,23 @@ class Job:
     variant: str = ""  # the style's name in the file name, for a non-default style
 
 
+# Seconds one page may take to lay out before it is stopped and counted as failed: a
+# page inside the size limit must not stall a batch (the slowest corpus page takes 1 s).
+TIME_LIMIT = 120.0
+
+
 def build_batch(pages, inputs, out_dir: Path, progress: Progress | None = None,
-                jobs: int | None = 1, force: bool = False) -> BatchResult:
-    """Build every page that is not up to date; a page that fails is reported and the
-    rest still build. Ctrl-C stops cleanly (result.interrupted); the manifest keeps
-    what was built, so the next run resumes."""
+                jobs: int | None = 1, force: bool = False,
+                limit: float | None = TIME_LIMIT) -> BatchResult:
+    """Build every page that is not up to date; a page that fails (or takes longer than
+    `limit` seconds) is reported and the rest still build. A stop signal (Ctrl-C,
+    SIGTERM, SIGHUP) stops cleanly (result.interrupted); the manifest keeps what was
+    built, so the next run resumes."""
+    with watching():
+        return _build_batch(pages, inputs, out_dir, progress, jobs, force, limit)
+
+
+def _build_batch(pages, inputs, out_dir, progress, jobs, force, limit) -> BatchResult:
     progress = progress or Progress()
     result = BatchResult()
     check_folder(out_dir, "--out")
@@ -134,23 +149,39 @@ def build_batch(pages, inputs, out_dir: Path, progress: Progress | None = None,
         progress.start(len(todo))
         if todo:  # fonts parsed once, here, and shared by forked workers
             look_for(style)
-        run_tasks(_build_task, todo, partial(_load, inputs), on_result, jobs)
+        run_tasks(_build_task, todo, partial(_load, inputs), on_result, jobs, limit)
     except (Interrupted, KeyboardInterrupt):
         result.interrupted = True
     finally:
         _loaded.clear()
-        try:
-            with shield():
-                manifest.save()
-        except KeyboardInterrupt:  # pressed while saving: saved all the same
-            result.interrupted = True
+        _save(manifest, result, progress)
+    if result.interrupted:
+        result.signal = received() or signal.SIGINT
     return result
 
 
+def _save(manifest: Manifest, result: BatchResult, progress: Progress) -> None:
+    """Save the manifest; a failure (disk full) is one more error line, and the summary
+    still follows (the next run rebuilds what it could not record)."""
+    try:
+        with shield():
+            manifest.save()
+    except KeyboardInterrupt:  # signalled while saving: saved all the same
+        result.interrupted = True
+    except HandoutError as exc:
+        _fail(result, progress, f"{exc.format_message()} (manifest not saved: the next "
+                                "run rebuilds these pages)")
+
+
 def render_batch(pages, inputs, progress: Progress | None = None,
-                 jobs: int | None = 1):
+                 jobs: int | None = 1, limit: float | None = TIME_LIMIT):
     """Render every page in memory, in the order given: (Built or None per page,
     BatchResult). Used for packs, which must have every page or none."""
+    with watching():
+        return _render_batch(pages, inputs, progress, jobs, limit)
+
+
+def _render_batch(pages, inputs, progress, jobs, limit):
     progress = progress or Progress()
     result = BatchResult()
     made: dict[Path, Built] = {}
@@ -165,9 +196,10 @@ def render_batch(pages, inputs, progress: Progress | None = None,
 
     progress.start(len(pages))
     try:
-        run_tasks(_render_task, list(pages), partial(_load, inputs), on_result, jobs)
+        run_tasks(_render_task, list(pages), partial(_load, inputs), on_result, jobs, limit)
     except (Interrupted, KeyboardInterrupt):
         result.interrupted = True
+        result.signal = received() or signal.SIGINT
     return [made.get(page.path) for page in pages], result
 
 
@@ -187,7 +219,7 @@ def _plan(pages, where, digest, manifest, force, result, progress) -> list[Job]:
             if first != page.path:
                 raise HandoutError(f"another page has the same name ({first}); rename one")
             target = output_path(out_dir, page.name, variant)
-            fingerprint = page_fingerprint(digest, page.name, _read(page.path))
+            fingerprint = page_fingerprint(digest, page.name, read_page_bytes(page.path))
         except HandoutError as exc:
             _fail(result, progress, _failure(page, exc))
             continue
@@ -198,13 +230,6 @@ def _plan(pages, where, digest, manifest, force, result, progress) -> list[Job]:
         else:
             todo.append(Job(page, out_dir, fingerprint, variant))
     return todo
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise HandoutError(f"cannot read page: {exc.strerror}", path) from None
 
 
 # The batch's (config, style), loaded once in this process before any worker forks, so
@@ -243,8 +268,8 @@ def _render_task(context, page: Page):
 
 def _failure(page: Page, exc: BaseException) -> str:
     """One line naming the page's file (a batch log keeps one line per failure)."""
-    if isinstance(exc, HandoutError):
-        message = exc.format_message()
+    if isinstance(exc, (HandoutError, TimeLimitExceeded)):
+        message = exc.format_message() if isinstance(exc, HandoutError) else str(exc)
         if not message.startswith(str(page.path)):
             message = f"{page.path}: {message}"
     else:

@@ -101,8 +101,9 @@ def output_path(out_dir: Path, name: str, variant: str = "", suffix: str = ".pdf
                            "rename the style file (letters, digits, '-', '_'; at most "
                            f"{STYLE_ROOM - 1} characters)")
     stem = output_stem(name, suffix)
-    target = (out_dir / f"{stem}.{variant}{suffix}" if variant else
-              out_dir / f"{stem}{suffix}").resolve()
+    # The folder is resolved, the name is not: a link out/a.pdf -> b.pdf is replaced by
+    # a.pdf, and b.pdf is never written through it.
+    target = out_dir.resolve() / (f"{stem}.{variant}{suffix}" if variant else f"{stem}{suffix}")
     if target.parent != out_dir.resolve():
         raise HandoutError(f"output for {name!r} would leave the output folder", out_dir)
     return target

@@ -7,18 +7,15 @@ was typed (an error says what is wrong with it, never what it was).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from ..errors import HandoutError
 from ..model import Handover
 from ..review import today
+from ..text import suspect
 from .batch import render_one
 
 MAX_PATIENT, MAX_NOTE = 120, 600
-# Line breaks, controls and the characters that hide or reorder text (spoofing).
-_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069"
-                     "\ufeff\u2028\u2029]")
 
 
 def handover_of(patient: str | None, note: str | None, on: date | None = None,
@@ -35,7 +32,9 @@ def handover_of(patient: str | None, note: str | None, on: date | None = None,
 def _checked(text: str | None, option: str, limit: int) -> str:
     if text is None:
         return ""
-    if _HIDDEN.search(text):
+    # Line breaks, controls and the characters that hide or reorder text (spoofing):
+    # the one filter every string that reaches a PDF goes through (text.py).
+    if suspect(text) or any(c in text for c in "\n\r\t\u2028\u2029"):
         raise HandoutError(f"{option}: control or invisible characters are not allowed")
     text = " ".join(text.split())
     if not text:

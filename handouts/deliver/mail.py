@@ -19,6 +19,7 @@ from email.utils import format_datetime, localtime, make_msgid
 from pathlib import Path
 
 from ..errors import HandoutError
+from ..safefile import read_limited
 from ..read.parse import read_page
 from ..read.lookup import resolve
 from .batch import build_batch
@@ -97,10 +98,8 @@ def read_message(text: str | None, path: Path | None) -> str | None:
     """The body from --message or --message-file: text with line breaks, nothing hidden."""
     if path is not None:
         try:
-            if path.stat().st_size > MAX_MESSAGE_BYTES:
-                raise HandoutError(f"larger than {MAX_MESSAGE_BYTES // 1024} KiB", path)
-            text = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_limited(path, MAX_MESSAGE_BYTES, "message").decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
             raise HandoutError(f"cannot read message: {exc}", path) from None
     if text is None:
         return None

@@ -21,10 +21,13 @@ from pathlib import Path
 
 import handouts  # its version is read when a digest is made, not at import
 
+from ..errors import HandoutError
 from ..render.glyphs import font_files
+from ..safefile import read_limited
 from .files import write_atomic
 
 MANIFEST_NAME = ".handouts-manifest.json"
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # 100,000 entries of about 200 bytes, and room
 PACKAGE_DIR = Path(__file__).parent.parent  # the handouts package
 # Libraries whose version can change the bytes of a PDF.
 LIBRARIES = ("reportlab", "pillow", "pikepdf", "fonttools", "markdown-it-py",
@@ -118,9 +121,11 @@ class Manifest:
 
     def _read(self) -> dict:
         """The entries on disk; a missing or damaged manifest means 'rebuild all'."""
+        if not os.path.lexists(self.path):
+            return {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_limited(self.path, MAX_MANIFEST_BYTES, "manifest"))
+        except (HandoutError, ValueError):
             return {}
         if not isinstance(data, dict) or data.get("version") != self.VERSION:
             return {}

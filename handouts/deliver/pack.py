@@ -17,7 +17,7 @@ import pikepdf
 
 from ..errors import HandoutError
 from ..render.contents import CONTENTS_TITLE, draw_contents
-from .batch import BatchResult, Progress, render_batch
+from .batch import TIME_LIMIT, BatchResult, Progress, render_batch
 from .files import write_atomic
 from .packtree import PackTree
 
@@ -40,20 +40,20 @@ class PackResult:
 
 
 def build_pack(pages, inputs, target: Path, progress: Progress | None = None,
-               jobs: int | None = 1) -> PackResult:
+               jobs: int | None = 1, limit: float | None = TIME_LIMIT) -> PackResult:
     """Render every page, then write the pack atomically; nothing is written unless
     every handout built (a print run must not silently miss one)."""
-    result = make_pack(pages, inputs, progress, jobs)
+    result = make_pack(pages, inputs, progress, jobs, limit=limit)
     if result.data:
         write_atomic(target, result.data)
     return result
 
 
 def make_pack(pages, inputs, progress: Progress | None = None, jobs: int | None = 1,
-              handover=None) -> PackResult:
+              handover=None, limit: float | None = TIME_LIMIT) -> PackResult:
     """The pack in memory (no data unless every handout built). With `handover` its
     contents page carries the personalised box: those bytes go only to a printer."""
-    made, batch = render_batch(pages, inputs, progress, jobs)
+    made, batch = render_batch(pages, inputs, progress, jobs, limit)
     if batch.failed or batch.interrupted or not pages:
         return PackResult(batch)
     config, style = inputs.load()

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from ..errors import HandoutError
 from .mail import Letter, check_header_text, check_sender
+from .smtpwire import PER_OPERATION, TimedSMTP, TimedSMTP_SSL, scrub
 
-TIMEOUT = 30  # seconds per network operation; a hung server must not hang the clinic
+DEADLINE = 120  # seconds for a whole conversation (HANDOUTS_SMTP_DEADLINE): a server
+                # that trickles a byte at a time or greets without end is cut off
 LOCALHOST = ("localhost", "127.0.0.1", "::1")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
@@ -33,6 +35,7 @@ class SmtpServer:
     sender: Address
     cafile: Path | None = None
     password: str = field(default="", repr=False)  # repr=False: never in a traceback
+    deadline: float = DEADLINE
 
     @property
     def where(self) -> str:
@@ -62,7 +65,8 @@ def smtp_server(smtp, env=os.environ) -> SmtpServer:
         raise HandoutError("HANDOUTS_SMTP_PASSWORD is not set (needed to log in as "
                            f"{user!r}; it is read only from the environment)")
     server = SmtpServer(host, _port(port, port_src, security), security, user,
-                        check_sender(sender, sender_src), _cafile(env), password)
+                        check_sender(sender, sender_src), _cafile(env), password,
+                        _deadline(env))
     tls_context(server)  # a bad CA file is an error now, before anything is built
     return server
 
@@ -87,6 +91,17 @@ def _port(value: str, source: str, security: str) -> int:
     if not 1 <= port <= 65535:
         raise HandoutError(f"{source}: expected a port from 1 to 65535, found {value!r}")
     return port
+
+
+def _deadline(env) -> float:
+    value = env.get("HANDOUTS_SMTP_DEADLINE", "").strip()
+    if not value:
+        return DEADLINE
+    seconds = float(value) if value.replace(".", "", 1).isdigit() else 0.0
+    if not 1 <= seconds <= 3600:
+        raise HandoutError(f"HANDOUTS_SMTP_DEADLINE: expected seconds from 1 to 3600, "
+                           f"found {value!r}")
+    return seconds
 
 
 def _cafile(env) -> Path | None:
@@ -170,12 +185,17 @@ def send(letters, server: SmtpServer, on_sent=lambda line: None) -> SendOutcome:
 def _send_one(smtp, server: SmtpServer, letter: Letter, outcome: SendOutcome) -> bool:
     """Send one letter; False when the connection can no longer be trusted to go on."""
     to = letter.recipient
+    if smtp.sock is None:  # the server closed the connection after the last message
+        outcome.stopped = f"{server.where}: the server closed the connection"
+        return False  # this one and the rest were never tried: listed as not attempted
     try:
         smtp.sendmail(server.sender.addr_spec, [to], letter.data)
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = exc.recipients.get(to, (0, b"refused"))
         outcome.refused[to] = _said(code, text, server)
-        return True  # this address was refused; the next patient's message is unaffected
+        # this address was refused; the next patient's message is unaffected, unless
+        # the server also closed the connection (421)
+        return smtp.sock is not None
     except smtplib.SMTPResponseException as exc:
         outcome.refused[to] = _said(exc.smtp_code, exc.smtp_error, server)
         # A permanent refusal of this message on an open connection: go on. A temporary
@@ -206,9 +226,9 @@ def _session(server: SmtpServer):
 def _open(server: SmtpServer):
     context = tls_context(server)
     if server.security == "ssl":
-        smtp = smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT, context=context)
+        smtp = TimedSMTP_SSL(server.host, server.port, server.deadline, context)
     else:
-        smtp = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT)
+        smtp = TimedSMTP(server.host, server.port, server.deadline)
     try:
         if server.security == "starttls":
             smtp.starttls(context=context)  # raises if the server does not offer it
@@ -250,8 +270,10 @@ def _reason(exc: BaseException, server: SmtpServer) -> str:
         text = "connection refused (is the server running, and is the port right?)"
     elif isinstance(exc, socket.gaierror):
         text = f"host not found ({exc.strerror})"
+    elif isinstance(exc, TimeoutError) and "HANDOUTS_SMTP_DEADLINE" in str(exc):
+        text = f"{exc} ({server.deadline:g} s)"
     elif isinstance(exc, TimeoutError):
-        text = f"no answer within {TIMEOUT} s"
+        text = f"no answer within {PER_OPERATION} s"
     elif isinstance(exc, OSError) and exc.strerror:
         text = exc.strerror
     else:
@@ -267,5 +289,6 @@ def _said(code: int, text, server: SmtpServer) -> str:
 
 
 def _scrub(text: str, server: SmtpServer) -> str:
-    # A server may echo what it was sent; the password must never reach a terminal or log.
-    return text.replace(server.password, "***") if server.password else text
+    # A server may echo what it was sent (the base64 AUTH argument too); the password
+    # must never reach a terminal or log in any form.
+    return scrub(text, server.username, server.password)

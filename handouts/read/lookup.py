@@ -22,6 +22,8 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from ..errors import HandoutError
+from ..safefile import read_head as head_bytes
+from ..text import for_terminal, suspect
 from ..settings.yamlsafe import load_yaml
 from .workspace import Page, find_pages
 
@@ -41,7 +43,6 @@ MAX_QUERY = 300
 MAX_LISTED = 25  # an error lists this many matches; `handouts list QUERY` lists all
 _FENCE = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$", re.S | re.M)
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def key(text: str) -> str:
@@ -53,8 +54,8 @@ def key(text: str) -> str:
 
 
 def shown(text: str) -> str:
-    """A title or alias safe to print on a terminal (no escape or bidi characters)."""
-    return _CONTROL.sub("?", text)
+    """A title, alias or typed text safe to print on a terminal (text.for_terminal)."""
+    return for_terminal(text)
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,10 @@ class Lookup:
         pages = {m.page for m in self.exact}
         return next(iter(pages)) if len(pages) == 1 else None
 
-    def refusal(self, content: Path) -> str:
-        """Why no page was chosen, and what to type instead (several lines)."""
+    def refusal(self, content: Path) -> list[str]:
+        """Why no page was chosen, then what to type instead, a line each."""
         if self.problem:
-            return self.problem
+            return [self.problem]
         q = shown(self.query)
         if self.exact:
             head = f"{q!r} names {len(self.exact)} pages; nothing was done. Type one NAME:"
@@ -142,7 +143,7 @@ class Lookup:
             lines += [f"  {m.line(width)}" for m in self.similar]
         if not rows and not self.similar:
             lines[0] += " (handouts list shows the names)"
-        return "\n".join(lines)
+        return lines
 
 
 # -- the index -----------------------------------------------------------------------
@@ -248,11 +249,8 @@ def _entry(page: Page, signature: tuple) -> Entry:
 def read_head(path: Path) -> tuple[str, tuple[str, ...]]:
     """(title, aliases) from the start of a page. A page whose front matter is broken
     still answers to its file name; building it reports the problem."""
-    try:
-        with path.open("rb") as handle:
-            text = handle.read(HEAD_BYTES).decode("utf-8", "replace").lstrip("\ufeff")
-    except OSError:
-        return "", ()
+    # A bounded look that never blocks (a FIFO named like a page gives b"").
+    text = head_bytes(path, HEAD_BYTES).decode("utf-8", "replace").lstrip("\ufeff")
     text = text.replace("\r\n", "\n")
     meta, body = {}, text
     fence = _FENCE.match(text)
@@ -284,7 +282,7 @@ def lookup(query: str, content: Path, live: LiveIndex | None = None) -> Lookup:
     them the pages spelled similarly. `live`: answer from a server's LiveIndex of
     `content` instead of reading the folder now."""
     query = query.strip()
-    if len(query) > MAX_QUERY or _CONTROL.search(query):
+    if len(query) > MAX_QUERY or suspect(query) or re.search(r"[\n\t]", query):
         return Lookup(query, problem=f"{shown(query[:60])!r} is not a page name: "
                                      "no control characters, at most 300 characters")
     snap = live.snapshot() if live is not None else snapshot(content)
@@ -374,6 +372,7 @@ def resolve(names, content: Path) -> list[Page]:
     for name in names:
         result = lookup(name, content)
         if result.chosen is None:
-            raise HandoutError(result.refusal(content))
+            head, *rows = result.refusal(content)
+            raise HandoutError(head, details=tuple(rows))
         found.append(result.chosen)
     return found

@@ -17,6 +17,7 @@ from ..errors import HandoutError
 from ..model import Heading, ListBlock, ListItem, Paragraph, Preformatted, Rule, Run
 
 MAX_NESTING = 40  # markdown-it block levels: each list adds two (list + item)
+MAX_INLINE_NESTING = 20  # emphasis and links inside each other, within one paragraph
 
 _md = None
 
@@ -49,12 +50,24 @@ def markdown_blocks(body: str, first_line: int = 1, source=None) -> list:
 
 def _check_nesting(tokens, first_line: int, source) -> None:
     """markdown-it silently drops the rest of a page past maxNesting: refuse instead."""
+    for token in tokens:  # '*' * 500 + 'x' + '*' * 500: a tree too deep to walk
+        if token.children and _inline_depth(token.children) > MAX_INLINE_NESTING:
+            raise HandoutError(f"emphasis or links nested deeper than {MAX_INLINE_NESTING} "
+                               "levels", source, token.map[0] + first_line if token.map else None)
     deepest = max(tokens, key=lambda t: t.level, default=None)
     if deepest is not None and deepest.level >= MAX_NESTING - 1:
         line = next((t.map[0] + first_line for t in tokens
                      if t.level >= MAX_NESTING - 1 and t.map), None)
         raise HandoutError(
             f"lists or quotes nested deeper than {MAX_NESTING // 2} levels", source, line)
+
+
+def _inline_depth(children) -> int:
+    depth = deepest = 0
+    for child in children:
+        depth += child.nesting
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _line(node, offset: int) -> int | None:

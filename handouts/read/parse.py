@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 
 import frontmatter
@@ -15,6 +16,8 @@ import ftfy
 from ..errors import HandoutError
 from ..model import Drug, Heading, Notice, Paragraph, Review, plain
 from ..review import today
+from .. import text
+from ..safefile import read_limited
 from ..settings import schema as s
 from ..settings.yamlsafe import load_yaml
 from . import sections
@@ -26,18 +29,13 @@ MAX_TITLE_CHARS = 500
 PASSIVE_KEYS = {"layout", "nav_exclude", "nav_order", "parent", "permalink", "has_children"}
 TEXT_KEYS = {"title", "summary", "lang"}
 REVIEW_KEYS = ("reviewed_by", "reviewed_on", "review_every", "sources", "updated")
-# Characters that hide or reorder text (spoofing) or are not text at all.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad]")
-# Every character _strip_controls may remove (Cc is U+0000-001F and U+007F-009F).
-_SUSPECT = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff"
-                      "\u202a-\u202e\u2066-\u2069\u00ad]")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _FENCE = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$\n?", re.S | re.M)
 
 
 def read_page(path: Path, name: str | None = None) -> Drug:
     """Read and parse one page; raise HandoutError naming the file on bad input."""
-    raw = _read_bytes(path)
+    raw = read_page_bytes(path)
     text = _decode(raw, path)
     return parse_text(text, path, name or path.stem)
 
@@ -45,18 +43,21 @@ def read_page(path: Path, name: str | None = None) -> Drug:
 def read_review(path: Path) -> Review:
     """Only a page's review fields (its front matter, checked), for listing many pages
     with their review status without parsing their bodies."""
-    meta, _, _ = _split_front_matter(_decode(_read_bytes(path), path), path)
+    meta, _, _ = _split_front_matter(_decode(read_page_bytes(path), path), path)
     return _review_of(meta, path)
 
 
 def parse_text(text: str, source: object, name: str) -> Drug:
     warnings: list[Notice] = []
     meta, body, body_line = _split_front_matter(text, source)
+    meta = {key: _clean_value(value, key, warnings) for key, value in meta.items()}
     review = _review_of(meta, source)
     body = _clean(body, source, body_line, warnings)
     if not body.strip():
         raise HandoutError("page body is empty", source)
     blocks = markdown_blocks(body, body_line, source)
+    if "&" in body:  # entities are decoded after the line filter: &#8238; is U+202E again
+        blocks = [_scrub(block, None, warnings) for block in blocks]
     title, blocks = _take_title(meta, blocks, source, warnings)
     found = sections.build_sections(blocks, warnings)
     drug = Drug(
@@ -75,14 +76,9 @@ def parse_text(text: str, source: object, name: str) -> Drug:
 
 # -- bytes and text ---------------------------------------------------------
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            raise HandoutError(f"page is {size} bytes; the limit is {MAX_PAGE_BYTES}", path)
-        return path.read_bytes()
-    except OSError as exc:
-        raise HandoutError(f"cannot read page: {exc.strerror}", path) from None
+def read_page_bytes(path: Path) -> bytes:
+    """A page's bytes: a regular file of at most MAX_PAGE_BYTES, checked before reading."""
+    return read_limited(path, MAX_PAGE_BYTES, "page")
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -164,7 +160,9 @@ def _review_of(meta: dict, source) -> Review:
 
 
 def _type(value) -> str:
-    return {list: "a list", dict: "a mapping", type(None): "nothing"}.get(type(value), "text")
+    kinds = {list: "a list", dict: "a mapping", type(None): "nothing",
+             bytes: "binary data (!!binary)"}
+    return kinds.get(type(value), f"a {type(value).__name__} value")
 
 
 def _clean(body: str, source, first_line: int, warnings: list[Notice]) -> str:
@@ -195,17 +193,36 @@ def _diff(before: str, after: str) -> str:
     return f"{before[lo:len(before) - end + 1]!r} -> {after[lo:len(after) - end + 1]!r}"
 
 
-def _strip_controls(line: str, number: int, warnings: list[Notice]) -> str:
-    if not _SUSPECT.search(line):  # most lines: one C-speed scan, no per-character work
-        return line
-    bad = {c for c in line if (unicodedata.category(c) == "Cc" and c != "\t")
-           or _INVISIBLE.match(c)}
-    if not bad:
-        return line
-    points = ", ".join(f"U+{ord(c):04X}" for c in sorted(bad))
-    warnings.append(Notice("control_characters",
-                           f"removed invisible or control characters {points}", number))
-    return "".join(c for c in line if c not in bad)
+def _strip_controls(line: str, number: int | None, warnings: list[Notice],
+                    where: str = "") -> str:
+    """Remove what text.py calls suspect (hidden, reordering, control), saying where."""
+    line, found = text.strip_suspect(line)
+    if found:
+        warnings.append(Notice("control_characters", where + text.removed_warning(found),
+                               number))
+    return line
+
+
+def _clean_value(value, key: str, warnings: list[Notice]):
+    """Front matter text (title, summary, reviewer, sources) through the same filter."""
+    if isinstance(value, str):
+        return _strip_controls(value, None, warnings, f"front matter '{key}': ")
+    if isinstance(value, list):
+        return [_clean_value(item, key, warnings) for item in value]
+    return value
+
+
+def _scrub(obj, line, warnings: list[Notice]):
+    """A model block with every string in it filtered, warnings naming its line."""
+    if isinstance(obj, str):
+        return _strip_controls(obj, line, warnings)
+    if isinstance(obj, tuple):
+        return tuple(_scrub(item, line, warnings) for item in obj)
+    if not is_dataclass(obj):
+        return obj
+    line = getattr(obj, "line", None) or line
+    return replace(obj, **{f.name: _scrub(getattr(obj, f.name), line, warnings)
+                           for f in fields(obj)})
 
 
 # -- title --------------------------------------------------------------------

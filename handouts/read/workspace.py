@@ -63,8 +63,10 @@ def _md_files(folder: Path):
                 continue
             if entry.is_dir():
                 yield from _md_files(Path(entry.path))
-            elif entry.name.endswith(".md") and entry.is_file() and \
+            elif entry.name.endswith(".md") and \
                     entry.name.lower() not in ("readme.md", "index.md"):
+                # A FIFO or device named like a page is listed too: reading it is then
+                # one error line naming it (safefile), never a silent gap or a hang.
                 yield Path(entry.path)
 
 

@@ -33,7 +33,7 @@ def draw_contents(rows, style, config, handover=None) -> tuple[bytes, int]:
     look = look_for(style)
     glyphs = Glyphs(look.covered)
     tags = Tags()  # the header draws through the tagging layer, as in every handout
-    page, header = style.page, Header(config.clinic, look, tags.root)
+    page, header = style.page, Header(config.clinic, look, tags.root, glyphs)
     frame = Frame(page.margin_left, page.margin_bottom, look.text_width,
                   look.height - page.margin_top - page.margin_bottom - header.height,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pikepdf
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus.doctemplate import LayoutError
 
 from .. import __version__
 from ..errors import HandoutError
@@ -49,7 +50,7 @@ def render(drug: Drug, style: Style, config: Config = Config(),
     tags = Tags()
     footer = footer_paragraph(drug, look, glyphs)
     footer_h = footer.wrap(look.text_width, 1e6)[1] + style.footer.leading + style.footer.gap
-    header = Header(config.clinic, look, tags.root)
+    header = Header(config.clinic, look, tags.root, glyphs)
     header_h = header.height
     text_height = look.height - page.margin_top - page.margin_bottom
     if footer_h > MAX_FOOTER_SHARE * text_height:
@@ -61,6 +62,7 @@ def render(drug: Drug, style: Style, config: Config = Config(),
     frame = Frame(page.margin_left, page.margin_bottom + footer_h, look.text_width,
                   text_height - footer_h - header_h, leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0, id="body")
+    _check_room(text_height - footer_h - header_h, style, drug.source)
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=(look.width, look.height), title=drug.title,
@@ -77,8 +79,29 @@ def render(drug: Drug, style: Style, config: Config = Config(),
     if mark.para is not None:  # read where it stands: after the body, before the footer
         mark.para.tag = tags.root.add("P")
     footer.tag = tags.root.add("P")
-    doc.build(story, canvasmaker=numbered_canvas(page_label(look), tags))
+    try:
+        doc.build(story, canvasmaker=numbered_canvas(page_label(look, glyphs), tags))
+    except LayoutError:  # its message names a Python object, not what to change
+        raise HandoutError(f"style {style.name!r}: something on this page does not fit the "
+                           f"{usable_height(frame):.0f} pt of text area the style leaves between header "
+                           "and footer (page.margin_*, header.*, footer.*, type sizes)",
+                           drug.source) from None
     return Rendered(compact(buffer.getvalue()), doc.page, glyphs.warnings())
+
+
+# The blocks whose one line must fit the text area (the keys to name if it does not).
+_LINES = ("title", "heading", "summary", "generic", "body")
+
+
+def _check_room(height: float, style: Style, source) -> None:
+    """The text area must hold at least one line of every kind of text."""
+    for block in _LINES:
+        leading = getattr(style, block).leading
+        if leading > height:
+            raise HandoutError(
+                f"style {style.name!r}: {block}.leading ({leading:g} pt) is taller than the "
+                f"{height:.0f} pt of text area left between header and footer; reduce it, "
+                "page.margin_top/margin_bottom or header.height", source)
 
 
 def compact(data: bytes) -> bytes:

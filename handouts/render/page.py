@@ -35,8 +35,10 @@ class Header:
     alternative text); on later pages the header is a pagination artifact.
     """
 
-    def __init__(self, clinic: Clinic, look: Look, parent: Element):
+    def __init__(self, clinic: Clinic, look: Look, parent: Element, glyphs: Glyphs):
         self.clinic, self.look = clinic, look
+        # drawn with drawString, outside any paragraph: checked here like the body
+        self.name, self.address = glyphs.fix(clinic.name), glyphs.fix(clinic.address)
         hd = look.style.header
         lines = (1 if clinic.name else 0) + (1 if clinic.address else 0)
         text_h = max(lines, 1) * hd.size * hd.line_spacing
@@ -59,7 +61,7 @@ class Header:
             if self.clinic.name:
                 canv.setFont(look.bold, hd.size)
                 with tags.content(canv, self.tags["name"]):
-                    canv.drawString(left, line, self.clinic.name)
+                    canv.drawString(left, line, self.name)
                 line -= hd.size * hd.line_spacing
             if page > 1 and title:
                 canv.setFont(look.regular, hd.size)
@@ -67,7 +69,7 @@ class Header:
             elif page == 1 and self.clinic.address:
                 canv.setFont(look.regular, hd.size)
                 with tags.content(canv, self.tags["address"]):
-                    canv.drawString(left, line, self.clinic.address)
+                    canv.drawString(left, line, self.address)
             if self.logo is not None:
                 with tags.content(canv, self.tags["logo"]):
                     self._draw_logo(canv, right, top)
@@ -156,14 +158,15 @@ def decorate(title: str, header: Header, footer: TaggedParagraph, look: Look,
     return draw
 
 
-def page_label(look: Look):
+def page_label(look: Look, glyphs: Glyphs):
     ft = look.style.footer
+    wording = glyphs.fix(ft.page_label)
 
     def draw(canv, page: int, pages: int):
         canv.saveState()
         canv.setFont(look.regular, ft.size)
         canv.setFillColor(HexColor(ft.colour))
-        text = ft.page_label.replace("{page}", str(page)).replace("{pages}", str(pages))
+        text = wording.replace("{page}", str(page)).replace("{pages}", str(pages))
         with canv.tags.artifact(canv, FOOTER):
             canv.drawRightString(look.width - look.style.page.margin_right,
                                  look.style.page.margin_bottom + ft.page_label_raise, text)

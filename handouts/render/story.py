@@ -125,9 +125,9 @@ class Story:
         item_style = self.look.bulleted(pstyle, depth, pstyle.fontName)
         with self.within("L"):
             for number, item in enumerate(block.items, start=block.start):
-                bullet = f"{number}." if block.ordered else self.style.list.bullet
+                bullet = f"{number}." if block.ordered else self.glyphs.fix(self.style.list.bullet)
                 self._list_item(item, item_style, bullet, out, depth)
-        if out:
+        if out and hasattr(out[-1], "style"):  # (a list can end in a rule: no style)
             out[-1].style = _with_space_after(out[-1].style, pstyle.spaceAfter)
 
     def _list_item(self, item, item_style, bullet, out, depth):
@@ -193,7 +193,7 @@ def _section(story: Story, section: Section) -> None:
     if section.kind == "generic" and _short(section, story.style):
         label = story.style.headings.generic if section.standard else section.title
         text = " ".join(plain(p.inline) for p in section.parts)
-        flow.append(story.tagged(f"<b>{escape(label)}:</b> {story.text(text)}", look.generic))
+        flow.append(story.tagged(f"<b>{story.text(label)}:</b> {story.text(text)}", look.generic))
         return
     if section.kind == "note":
         _note(story, section)
@@ -297,7 +297,7 @@ def _warning_box(story: Story, groups: list[tuple[tuple, EffectGroup]]) -> Box:
     label_style = _bold_of(look.box_text, look.bold)
     shown = None
     with story.within("Sect", levels=1):
-        label = story.tagged(escape(w.label), look.box_label, story.sub_role(0))
+        label = story.tagged(story.text(w.label), look.box_label, story.sub_role(0))
         for labels, group in groups:
             heading = joined_label(labels)
             repeat = None
@@ -316,7 +316,7 @@ def _warning_box(story: Story, groups: list[tuple[tuple, EffectGroup]]) -> Box:
         tail = story.tagged(story.text(story.call), look.box_call)
     box_look = BoxLook(w.fill, w.border_colour, w.border_width, w.padding,
                        story.style.list.item_space, w.label_fill, w.label_padding)
-    continued = TaggedParagraph(escape(w.continued), look.box_label)  # always an artifact
+    continued = TaggedParagraph(story.text(w.continued), look.box_label)  # always an artifact
     box = Box(items, box_look, label, continued, story.frame_height, tail, repeats)
     box.spaceBefore, box.spaceAfter = w.space_before, w.space_after
     return box

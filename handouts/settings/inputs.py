@@ -37,7 +37,8 @@ class Inputs:
         config = load_config(self.config_path)
         paper = self.paper or config.paper
         overrides = {"page": {"size": paper}} if paper else None
-        style = load_style(self.style_name or config.style, self.search, overrides)
+        named_in = None if self.style_name else config.path  # the config's style: checked
+        style = load_style(self.style_name or config.style, self.search, overrides, named_in)
         return config, style
 
     def variant(self, config, style) -> str:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, Callable, get_type_hints
 
 from ..errors import HandoutError
+from ..text import points, suspect
 
 _UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54}
 _LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|in|mm|cm)?\s*$")
@@ -72,8 +73,10 @@ def text(max_len: int = 500, allow_empty: bool = True) -> Field:
     def convert(value):
         if not isinstance(value, str) or len(value) > max_len or (not allow_empty and not value):
             raise Invalid
-        if any(ord(c) < 32 and c not in "\t" for c in value):
-            raise Invalid
+        hidden = suspect(value)  # printed in the header, the warning box, a subject line
+        if hidden:
+            raise Invalid(f"expected text without control or invisible characters, found "
+                          f"{points(hidden)} in {_found(value)}")
         return value
 
     return Field(convert, f"text of at most {max_len} characters")
@@ -159,8 +162,9 @@ def validate(data: Any, spec: dict, path: str = "") -> tuple[dict, list[str]]:
         else:
             try:
                 out[key] = field.convert(value)
-            except Invalid:
-                errors.append(f"{key_path}: expected {field.expected}, found {_found(value)}")
+            except Invalid as exc:
+                errors.append(f"{key_path}: {exc}" if str(exc) else
+                              f"{key_path}: expected {field.expected}, found {_found(value)}")
     return out, errors
 
 

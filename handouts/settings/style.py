@@ -10,18 +10,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import HandoutError
+from ..safefile import inside_workspace
 from . import schema as s
 from .style_schema import PAGE_SIZES, STYLE_SPEC, Style
-from .yamlsafe import load_yaml
+from .yamlsafe import load_yaml_file
 
 BUILTIN_DIR = Path(__file__).parent.parent / "styles"
 MAX_CHAIN = 10
 
 
-def find_style(name_or_path: str, search: tuple[Path, ...] = ()) -> Path:
-    """A style NAME (styles/NAME.yaml in the workspace, then built in) or a file path."""
+def find_style(name_or_path: str, search: tuple[Path, ...] = (),
+               named_in: Path | None = None) -> Path:
+    """A style NAME (styles/NAME.yaml in the workspace, then built in) or a file path.
+    A path `named_in` a file (extends:, the config's style:) must stay in the workspace:
+    the current folder or that file's folder."""
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") or "/" in name_or_path or "\\" in name_or_path:
+        if named_in is not None:
+            candidate = named_in.parent / candidate
+            if not inside_workspace(candidate, named_in.parent):
+                raise HandoutError(f"{name_or_path!r} is outside the workspace (the current "
+                                   "folder and this file's folder); give it with --style "
+                                   "on the command line instead")
         if not candidate.is_file():
             raise HandoutError("style file not found", candidate)
         return candidate
@@ -36,9 +46,10 @@ def find_style(name_or_path: str, search: tuple[Path, ...] = ()) -> Path:
 
 
 def load_style(name_or_path: str = "default", search: tuple[Path, ...] = (),
-               overrides: dict | None = None) -> Style:
-    """Resolve a style; `overrides` (e.g. the config's paper size) apply last."""
-    path = find_style(name_or_path, search)
+               overrides: dict | None = None, named_in: Path | None = None) -> Style:
+    """Resolve a style; `overrides` (e.g. the config's paper size) apply last; `named_in`:
+    the file that named it (the config), None when given on the command line."""
+    path = find_style(name_or_path, search, named_in)
     chain, merged = _resolve(path, search)
     merged = _merge(merged, overrides or {})
     values, errors = s.validate(merged, STYLE_SPEC)  # each layer was checked on its own
@@ -77,21 +88,22 @@ def _parent(parent, child: Path, search: tuple[Path, ...]) -> Path:
     if not isinstance(parent, str) or not parent.strip():
         raise HandoutError(f"extends: expected a style name, found {parent!r}", child)
     try:
-        return find_style(parent.strip(), (child.parent, *search))
+        return find_style(parent.strip(), (child.parent, *search), named_in=child)
     except HandoutError as exc:
         raise HandoutError(f"extends: {exc.reason}", child) from None
 
 
 def _read(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise HandoutError(f"cannot read style: {exc}", path) from None
-    data = load_yaml(text, path)
+    data = load_yaml_file(path, "style")
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise HandoutError("a style must be a mapping of keys", path)
+    if data and not set(data) & {*STYLE_SPEC, "extends"}:
+        # Not a style at all (a file given by mistake): say so without echoing its keys
+        # or values, which may be anything (a password file).
+        raise HandoutError(f"not a style file: none of its {len(data)} top-level keys is "
+                           "a style key (page, body, warning, ...)", path)
     return data
 
 

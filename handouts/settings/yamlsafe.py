@@ -9,8 +9,10 @@ from __future__ import annotations
 import yaml
 
 from ..errors import HandoutError
+from ..safefile import read_limited
 
 MAX_YAML_BYTES = 256 * 1024
+MAX_YAML_DEPTH = 20  # nested mappings and lists; a style needs 3, a page's front matter 2
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -34,7 +36,16 @@ def _compose_alias(self):  # aliases are how YAML bombs multiply; no page needs 
 def _compose_node(self, parent, index):
     if self.check_event(yaml.AliasEvent):
         _compose_alias(self)
-    return yaml.SafeLoader.compose_node(self, parent, index)
+    # The composer recurses per level: 400 nested '[' would be a RecursionError.
+    self.depth = getattr(self, "depth", 0) + 1
+    try:
+        if self.depth > MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                self.peek_event().start_mark)
+        return yaml.SafeLoader.compose_node(self, parent, index)
+    finally:
+        self.depth -= 1
 
 
 StrictLoader.compose_node = _compose_node
@@ -59,6 +70,19 @@ def _construct_mapping(self, node, deep=False):
 StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
+def load_yaml_file(path, what: str):
+    """Read and parse a YAML file (a style, the config): a regular file of at most
+    MAX_YAML_BYTES, UTF-8, strict."""
+    raw = read_limited(path, MAX_YAML_BYTES, what)
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise HandoutError(f"cannot read {what}: not valid UTF-8 (byte "
+                           f"0x{raw[exc.start]:02x})", path, line) from None
+    return load_yaml(text, path)
+
+
 def load_yaml(text: str, file: object, line_offset: int = 0):
     """Parse `text` strictly; errors name `file` and the line (plus `line_offset`)."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
@@ -74,4 +98,4 @@ def load_yaml(text: str, file: object, line_offset: int = 0):
             reason += f" ({exc.context} started on line {started})"
         raise HandoutError(f"invalid YAML: {reason}", file, line) from None
     except yaml.YAMLError as exc:
-        raise HandoutError(f"invalid YAML: {exc}", file) from None
+        raise HandoutError(f"invalid YAML: {' '.join(str(exc).split())[:200]}", file) from None
