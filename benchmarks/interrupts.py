@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from helpers import live_in_group  # noqa: E402  (the test suite's own check)
+from helpers import copy_pages, drug_pages, live_in_group  # noqa: E402  (the suite's own)
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 KINDS = {"int-group": (signal.SIGINT, True), "int-main": (signal.SIGINT, False),
@@ -142,9 +142,11 @@ def main() -> int:
     rng = random.Random(args.seed)
     kinds = args.kinds.split(",")
     trials = 1 if args.quick else args.trials
-    total = len([p for p in args.content.rglob("*.md")
-                 if p.name.lower() not in ("readme.md", "index.md")])
     work = Path(tempfile.mkdtemp(prefix="handouts-interrupts-"))
+    # Only pages the content gate lets through: a refused page would count as failed.
+    pages = drug_pages(sorted(p for p in args.content.rglob("*.md")
+                              if p.name.lower() not in ("readme.md", "index.md")))
+    args.content, total = copy_pages(pages, work / "content"), len(pages)
     sums = {key: 0 for key in PROBLEMS + ("finished_first",)}
     started = time.monotonic()
     out, resumes = work / "out", 0
