@@ -298,6 +298,15 @@ def lookup(query: str, content: Path, live: LiveIndex | None = None) -> Lookup:
     return Lookup(query, tuple(matches), tuple(_similar(wanted, snap, taken)))
 
 
+def page_named(name: str, content: Path, live: LiveIndex | None = None) -> Page | None:
+    """The page whose file name is `name` (case ignored), without a search: what a URL
+    such as /handouts/NAME names. None for anything else."""
+    snap = live.snapshot() if live is not None else snapshot(content)
+    wanted = name.strip().lower()
+    return next((snap.entries[i].page for i, how, _ in snap.exact.get(key(name), ())
+                 if how == NAME and snap.entries[i].page.name.lower() == wanted), None)
+
+
 def _exact(wanted: str, snap: Snapshot) -> list[Match]:
     entries = snap.entries
     return [Match(entries[i].page, entries[i].title, how, text)

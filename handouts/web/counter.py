@@ -13,7 +13,8 @@ from pathlib import Path
 
 from ..deliver import cups
 from ..deliver.batch import render_one
-from ..read.lookup import DESCRIBED, NAME, SIMILAR, LiveIndex, lookup, read_head
+from ..read.lookup import DESCRIBED, SIMILAR, LiveIndex, lookup, read_head
+from ..read.lookup import page_named as named
 from ..read.workspace import Page
 
 MAX_QUERY = 300
@@ -25,6 +26,7 @@ class Hit:
     title: str
     how: str  # how it matched, in words ("title", "alias", "starts with it", ...)
     similar: bool = False  # a spelling suggestion: never an answer
+    page: Page | None = None  # the page itself (its review status is shown beside it)
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,9 @@ def search(content: Path, text: str) -> Results:
     if found.problem:
         return Results(found.query[:60], problem="type a medicine name (at most "
                                                  f"{MAX_QUERY} letters)")
-    hits = tuple(Hit(m.page.name, m.title, DESCRIBED[m.how]) for m in found.matches)
-    similar = tuple(Hit(m.page.name, m.title, DESCRIBED[SIMILAR], similar=True)
+    hits = tuple(Hit(m.page.name, m.title, DESCRIBED[m.how], page=m.page)
+                 for m in found.matches)
+    similar = tuple(Hit(m.page.name, m.title, DESCRIBED[SIMILAR], similar=True, page=m.page)
                     for m in found.similar)
     return Results(found.query, hits, similar)
 
@@ -66,8 +69,7 @@ def choose(content: Path, text: str) -> tuple[Page | None, Results]:
 
 def page_named(content: Path, name: str) -> Page | None:
     """The page whose file name is `name` (any case); None for anything else."""
-    found = _found(content, name)
-    return next((m.page for m in found.matches if m.how == NAME), None)
+    return named(name, content, _index(content))
 
 
 def personal_pdf(page: Page, context, handover) -> bytes:

@@ -122,8 +122,7 @@ class Desk:
                 "more": max(len(results.hits) - MAX_SHOWN, 0)}
 
     def _state(self, hit) -> str | None:
-        page = counter.page_named(self.site.content, hit.name)
-        status = self.builder.review_of(page) if page else None
+        status = self.builder.review_of(hit.page) if hit.page else None
         return status.state if status else None
 
     # -- forms -----------------------------------------------------------------------------
